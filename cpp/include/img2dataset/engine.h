@@ -1,0 +1,56 @@
+// The engine: turns the rows of one shard into stored samples.
+//
+// Thread safety: an Engine is shared by every shard of a process. RunShard may be called from
+// several threads at once; each call blocks its thread until the shard is done. The CPU pool
+// that decodes and encodes images is shared by all calls, so image work never oversubscribes the
+// machine however many shards run.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "img2dataset/options.h"
+#include "img2dataset/sample.h"
+#include "img2dataset/status.h"
+
+namespace img2dataset {
+
+struct ShardInput {
+  int64_t shard_id = 0;
+  std::vector<std::string> urls;
+  // One per URL, or empty when the input has no caption column. nullopt: a null caption.
+  std::vector<std::optional<std::string>> captions;
+  // Existing local directory where the shard's files are written; the caller commits them.
+  std::string staging_dir;
+};
+
+struct ShardOutput {
+  // One per input row, in input order (key order).
+  std::vector<SampleResult> samples;
+  // Names, relative to staging_dir, of what the shard produced: "00012.tar" (webdataset),
+  // "00012" (files: a directory). Empty for dummy output.
+  std::vector<std::string> files;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Returns Invalid for options the engine cannot run with.
+  static Result<std::unique_ptr<Engine>> Make(const EngineOptions& options);
+
+  // Downloads, processes and writes every row of the shard. Sample failures are part of the
+  // returned samples; an error Status means the shard as a whole failed (for example the
+  // staging directory is not writable) and nothing in staging_dir is valid.
+  virtual Result<ShardOutput> RunShard(const ShardInput& input) = 0;
+
+  virtual const EngineOptions& options() const = 0;
+};
+
+// Shard name: shard_id zero-padded to oom_shard_count digits ("00012").
+std::string ShardName(int64_t shard_id, int oom_shard_count);
+
+}  // namespace img2dataset

@@ -1,0 +1,102 @@
+// Options of the engine, grouped by pipeline stage.
+//
+// Thread safety: plain values. The engine copies what it needs when a shard starts.
+//
+// Every field has the default of the reference img2dataset `download()` parameter of the same
+// name. Validation with user-facing messages happens once, in the Python front
+// (python/img2dataset/options.py); the engine re-checks only what would make it misbehave
+// (see ValidateOptions).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "img2dataset/status.h"
+
+namespace img2dataset {
+
+// ---------------------------------------------------------------------------------------------
+// Fetch: how URLs are downloaded.
+struct FetchOptions {
+  // Transfers in flight at once for one shard. Performance: more hides latency; each in-flight
+  // transfer holds a connection and a body buffer (up to max_body_bytes).
+  int thread_count = 256;
+  // Seconds. Bounds the connection set-up and any stall of the body (no byte received for this
+  // long), like the reference's per-socket timeout. A transfer is also cut after
+  // kTotalDeadlineFactor * timeout seconds in total, so a slow-drip server cannot hold a slot
+  // forever.
+  double timeout_s = 10;
+  static constexpr double kTotalDeadlineFactor = 6;
+  // Extra attempts for a failed download (total attempts = retries + 1). Only transient failures
+  // (timeouts, connection errors, 5xx, 429) are retried; retries run after the first attempt of
+  // every other URL of the shard.
+  int retries = 0;
+  // Appended to the User-Agent as "(compatible; <token>; +https://github.com/rom1504/img2dataset)"
+  // and matched against agent-scoped X-Robots-Tag directives. Empty: none.
+  std::string user_agent_token;
+  // X-Robots-Tag directives that forbid the use of an image; lower-cased. Empty: no check.
+  std::vector<std::string> disallowed_header_directives = {"noai", "noimageai", "noindex",
+                                                           "noimageindex"};
+  // Disable TLS certificate and host name verification.
+  bool ignore_ssl_certificate = false;
+  // Bodies larger than this fail with class too_large; enforced while streaming.
+  int64_t max_body_bytes = 64LL << 20;
+  // Redirects followed before failing.
+  int max_redirects = 10;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Image: how a downloaded body becomes the stored image.
+enum class ResizeMode { kNo, kKeepRatio, kKeepRatioLargest, kCenterCrop, kBorder };
+enum class Interpolation { kNearest, kLinear, kCubic, kArea, kLanczos4 };
+enum class EncodeFormat { kJpg, kPng, kWebp };
+
+struct ImageOptions {
+  int image_size = 256;  // pixels, the target S of every resize mode
+  ResizeMode resize_mode = ResizeMode::kBorder;
+  bool resize_only_if_bigger = false;
+  Interpolation upscale_interpolation = Interpolation::kLanczos4;
+  Interpolation downscale_interpolation = Interpolation::kArea;
+  // JPEG/WebP quality (0-100; WebP > 100 is lossless), PNG compression level (0-9).
+  int encode_quality = 95;
+  EncodeFormat encode_format = EncodeFormat::kJpg;
+  // Keep the downloaded bytes when no pixel changes and they already are in encode_format.
+  bool skip_reencode = false;
+  // Store the downloaded bytes untouched: no decode, no filter, no resize.
+  bool disable_all_reencoding = false;
+  int min_image_size = 0;  // pixels: reject when min(W, H) is smaller
+  double max_image_area = std::numeric_limits<double>::infinity();    // pixels: reject W*H above
+  double max_aspect_ratio = std::numeric_limits<double>::infinity();  // reject max/min above
+};
+
+// ---------------------------------------------------------------------------------------------
+// Output: what is written for each sample.
+enum class OutputFormat { kFiles, kWebdataset, kDummy };
+enum class HashAlgorithm { kNone, kMd5, kSha256, kSha512 };
+
+struct OutputOptions {
+  OutputFormat output_format = OutputFormat::kFiles;
+  int number_sample_per_shard = 10000;  // defines the key width
+  int oom_shard_count = 5;              // digits of the shard part of names and keys
+  // Write a <key>.txt caption file per success (empty when the sample has no caption).
+  bool save_caption = false;
+  bool extract_exif = true;
+  HashAlgorithm compute_hash = HashAlgorithm::kSha256;
+};
+
+struct EngineOptions {
+  FetchOptions fetch;
+  ImageOptions image;
+  OutputOptions output;
+};
+
+// Rejects values the engine cannot run with (non-positive sizes and counts). The Python front
+// validates first with friendlier messages; this is the engine's own guard.
+Status ValidateOptions(const EngineOptions& options);
+
+const char* EncodeFormatExtension(EncodeFormat format);  // "jpg", "png", "webp"
+const char* HashAlgorithmName(HashAlgorithm algorithm);  // "md5", ...; "" for kNone
+
+}  // namespace img2dataset

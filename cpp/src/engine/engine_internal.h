@@ -1,0 +1,20 @@
+// Engine construction with its side effects injected, for tests (a fake fetcher serving canned
+// responses from memory).
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "fetch/fetcher.h"
+#include "img2dataset/engine.h"
+
+namespace img2dataset {
+
+using FetcherFactory =
+    std::function<Result<std::unique_ptr<Fetcher>>(const FetchOptions& options)>;
+
+// cpu_threads <= 0: one per hardware thread.
+Result<std::unique_ptr<Engine>> MakeEngine(const EngineOptions& options,
+                                           FetcherFactory make_fetcher, int cpu_threads);
+
+}  // namespace img2dataset

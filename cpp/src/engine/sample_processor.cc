@@ -1,0 +1,80 @@
+#include "engine/sample_processor.h"
+
+#include "image/exif.h"
+#include "util/hash.h"
+#include "util/python_json.h"
+
+namespace img2dataset {
+
+ProcessedSample SampleProcessor::Process(std::string key, const std::string& url,
+                                         const std::optional<std::string>* caption,
+                                         FetchResponse response) const {
+  ProcessedSample sample;
+  SampleResult& result = sample.result;
+  result.key = std::move(key);
+  if (!response.ok()) {
+    result.status = SampleStatus::kFailedToDownload;
+    result.error_class = response.error_class;
+    result.error_message = std::move(response.error_message);
+    return sample;
+  }
+
+  ProcessedImage image = images_.Process(response.body);
+  if (!image.ok()) {
+    result.status = SampleStatus::kFailedToResize;
+    result.error_class = image.error_class;
+    result.error_message = std::move(image.error_message);
+    return sample;
+  }
+
+  result.status = SampleStatus::kSuccess;
+  result.width = image.width;
+  result.height = image.height;
+  result.original_width = image.original_width;
+  result.original_height = image.original_height;
+  // EXIF and hash describe the downloaded bytes, not the stored ones.
+  if (options_.output.extract_exif) result.exif = ExtractExifJson(response.body);
+  if (options_.output.compute_hash != HashAlgorithm::kNone) {
+    result.hash = HexDigest(options_.output.compute_hash, response.body);
+  }
+  sample.image = image.keep_original ? std::move(response.body) : std::move(image.encoded);
+  sample.json = MetadataJson(result, url, caption);
+  return sample;
+}
+
+std::string SampleProcessor::MetadataJson(const SampleResult& result, const std::string& url,
+                                          const std::optional<std::string>* caption) const {
+  PythonJsonObject json(PythonJsonObject::Layout::kIndent4);
+  const auto add_optional_int = [&](const char* name, const std::optional<int>& value) {
+    if (value) {
+      json.AddInt(name, *value);
+    } else {
+      json.AddNull(name);
+    }
+  };
+  const auto add_optional_string = [&](std::string_view name,
+                                       const std::optional<std::string>& value) {
+    if (value) {
+      json.AddString(name, *value);
+    } else {
+      json.AddNull(name);
+    }
+  };
+  // Input columns first (caption, url), then the engine's, as the reference orders them.
+  if (caption != nullptr) add_optional_string("caption", *caption);
+  json.AddString("url", url);
+  json.AddString("key", result.key);
+  json.AddString("status", SampleStatusName(result.status));
+  json.AddNull("error_message");
+  add_optional_int("width", result.width);
+  add_optional_int("height", result.height);
+  add_optional_int("original_width", result.original_width);
+  add_optional_int("original_height", result.original_height);
+  if (options_.output.extract_exif) add_optional_string("exif", result.exif);
+  if (options_.output.compute_hash != HashAlgorithm::kNone) {
+    add_optional_string(HashAlgorithmName(options_.output.compute_hash), result.hash);
+  }
+  return json.Finish();
+}
+
+}  // namespace img2dataset

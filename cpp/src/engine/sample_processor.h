@@ -1,0 +1,42 @@
+// Turns one download response into the sample's result and, on success, its stored record:
+// image processing, EXIF, hash and the per-sample JSON, in the reference's order.
+//
+// Thread safety: Process is const; it runs on the CPU pool, many samples at once.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "fetch/fetcher.h"
+#include "image/image_processor.h"
+#include "img2dataset/options.h"
+#include "img2dataset/sample.h"
+
+namespace img2dataset {
+
+struct ProcessedSample {
+  SampleResult result;
+  // Set for successes: what the writer stores.
+  std::string image;  // the stored bytes (the body itself when kept as downloaded)
+  std::string json;   // <key>.json text
+};
+
+class SampleProcessor {
+ public:
+  explicit SampleProcessor(const EngineOptions& options)
+      : options_(options), images_(options.image) {}
+
+  // `caption` is the row's caption when the input has a caption column.
+  ProcessedSample Process(std::string key, const std::string& url,
+                          const std::optional<std::string>* caption,
+                          FetchResponse response) const;
+
+ private:
+  std::string MetadataJson(const SampleResult& result, const std::string& url,
+                           const std::optional<std::string>* caption) const;
+
+  EngineOptions options_;
+  ImageProcessor images_;
+};
+
+}  // namespace img2dataset

@@ -1,0 +1,111 @@
+#include "engine/shard_runner.h"
+
+#include <algorithm>
+
+#include "util/key.h"
+
+namespace img2dataset {
+
+namespace {
+std::string Trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+}  // namespace
+
+ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
+                         Fetcher& fetcher, SampleWriter& writer)
+    : options_(options),
+      input_(input),
+      pool_(pool),
+      fetcher_(fetcher),
+      writer_(writer),
+      processor_(options),
+      max_pending_samples_(static_cast<size_t>(std::max(8, 4 * pool.size()))),
+      attempts_(input.urls.size(), 0),
+      results_(input.urls.size()) {}
+
+std::optional<FetchRequest> ShardRunner::NextRequest() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pending_samples_ >= max_pending_samples_ || pending_bytes_ >= kMaxPendingBytes) {
+      return std::nullopt;  // the CPU pool is behind: let it catch up
+    }
+  }
+  size_t row = 0;
+  if (next_row_ < input_.urls.size()) {
+    row = next_row_++;
+  } else if (!retry_queue_.empty()) {
+    row = retry_queue_.front();
+    retry_queue_.pop_front();
+  } else {
+    return std::nullopt;
+  }
+  ++attempts_[row];
+  ++in_flight_;
+  return FetchRequest{row, Trim(input_.urls[row])};
+}
+
+void ShardRunner::OnResponse(FetchResponse response) {
+  --in_flight_;
+  const size_t row = response.index;
+  if (!response.ok() && response.transient() && attempts_[row] <= options_.fetch.retries) {
+    retry_queue_.push_back(row);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++pending_samples_;
+    pending_bytes_ += response.body.size();
+  }
+  pool_.Submit([this, row, response = std::move(response)]() mutable {
+    const size_t bytes = response.body.size();
+    const std::optional<std::string>* caption =
+        input_.captions.empty() ? nullptr : &input_.captions[row];
+    ProcessedSample sample = processor_.Process(
+        SampleKey(input_.shard_id, static_cast<int64_t>(row),
+                  options_.output.number_sample_per_shard, options_.output.oom_shard_count),
+        input_.urls[row], caption, std::move(response));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_bytes_ -= bytes;
+    }
+    Complete(row, std::move(sample));
+  });
+}
+
+void ShardRunner::Complete(size_t row, ProcessedSample sample) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (sample.result.status == SampleStatus::kSuccess) {
+    SampleRecord record;
+    record.key = sample.result.key;
+    record.image = sample.image;
+    record.extension = EncodeFormatExtension(options_.image.encode_format);
+    record.json = sample.json;
+    if (options_.output.save_caption) {
+      const bool has = !input_.captions.empty() && input_.captions[row].has_value();
+      record.caption = has ? std::string_view(*input_.captions[row]) : std::string_view();
+    }
+    writer_.Add(record);
+  }
+  results_[row] = std::move(sample.result);
+  --pending_samples_;
+  ++completed_;
+  // Both under the lock: once Run sees the last completion it destroys the fetcher and us.
+  fetcher_.Wakeup();  // room in the backlog: more downloads may start
+  if (completed_ == input_.urls.size()) all_done_.notify_all();
+}
+
+bool ShardRunner::Finished() const {
+  return next_row_ == input_.urls.size() && retry_queue_.empty() && in_flight_ == 0;
+}
+
+Result<std::vector<SampleResult>> ShardRunner::Run() {
+  RETURN_NOT_OK(fetcher_.Run(*this));
+  std::unique_lock<std::mutex> lock(mu_);
+  all_done_.wait(lock, [this] { return completed_ == input_.urls.size(); });
+  return std::move(results_);
+}
+
+}  // namespace img2dataset

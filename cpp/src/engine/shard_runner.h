@@ -1,0 +1,67 @@
+// Runs one shard: hands URLs to the fetcher, sends each response to the CPU pool for
+// processing, writes successes through the shard's writer, and collects one result per row.
+//
+// Retries of transient download failures are queued behind the first attempt of every other
+// row, so a flaky host does not hold up the rest of the shard. Processing is bounded in count
+// and bytes: when the CPU pool falls behind, the runner stops starting downloads.
+//
+// Thread safety: Run is called once, from one thread; the callbacks it registers run on the CPU
+// pool and synchronise through mu_.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "engine/cpu_pool.h"
+#include "engine/sample_processor.h"
+#include "fetch/fetcher.h"
+#include "img2dataset/engine.h"
+#include "shard/sample_writer.h"
+
+namespace img2dataset {
+
+class ShardRunner final : public FetchClient {
+ public:
+  // Processing backlog that makes the runner pause new downloads.
+  static constexpr size_t kMaxPendingBytes = 256u << 20;
+
+  // REQUIRES: input, pool, fetcher and writer outlive the runner.
+  ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
+              Fetcher& fetcher, SampleWriter& writer);
+
+  // Returns one result per input row, in row order, once every sample is written.
+  Result<std::vector<SampleResult>> Run();
+
+  std::optional<FetchRequest> NextRequest() override;
+  void OnResponse(FetchResponse response) override;
+  bool Finished() const override;
+
+ private:
+  void Complete(size_t index, ProcessedSample sample);
+
+  const EngineOptions& options_;
+  const ShardInput& input_;
+  CpuPool& pool_;
+  Fetcher& fetcher_;
+  SampleWriter& writer_;
+  SampleProcessor processor_;
+  const size_t max_pending_samples_;
+
+  // Fetch-side state, touched only by the thread in Run.
+  size_t next_row_ = 0;
+  size_t in_flight_ = 0;
+  std::deque<size_t> retry_queue_;
+  std::vector<int> attempts_;
+
+  std::mutex mu_;
+  std::condition_variable all_done_;
+  std::vector<SampleResult> results_;  // GUARDED_BY(mu_)
+  size_t pending_samples_ = 0;         // GUARDED_BY(mu_) submitted, not yet completed
+  size_t pending_bytes_ = 0;           // GUARDED_BY(mu_)
+  size_t completed_ = 0;               // GUARDED_BY(mu_)
+};
+
+}  // namespace img2dataset

@@ -1,0 +1,58 @@
+// The network stage: downloads bodies for a client that hands out URLs and takes responses.
+//
+// Thread safety: Run is called from one thread at a time and calls the client only from that
+// thread. Wakeup may be called from any thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "img2dataset/options.h"
+#include "img2dataset/sample.h"
+#include "img2dataset/status.h"
+
+namespace img2dataset {
+
+struct FetchRequest {
+  size_t index = 0;  // the caller's id for the request
+  std::string url;
+};
+
+struct FetchResponse {
+  size_t index = 0;
+  ErrorClass error_class = ErrorClass::kNone;  // kNone: `body` holds the downloaded bytes
+  std::string error_message;
+  long http_status = 0;  // final status code, 0 when no response arrived
+  std::string body;
+
+  bool ok() const { return error_class == ErrorClass::kNone; }
+  // Worth another attempt: the same request may well succeed later.
+  bool transient() const;
+};
+
+class FetchClient {
+ public:
+  virtual ~FetchClient() = default;
+  // The next request to start, or nullopt when there is nothing to start right now (all handed
+  // out, or the client wants to slow down).
+  virtual std::optional<FetchRequest> NextRequest() = 0;
+  virtual void OnResponse(FetchResponse response) = 0;
+  // True when no request is in flight and none will come: Run returns.
+  virtual bool Finished() const = 0;
+};
+
+class Fetcher {
+ public:
+  virtual ~Fetcher() = default;
+  // Keeps up to FetchOptions::thread_count requests in flight until client.Finished().
+  virtual Status Run(FetchClient& client) = 0;
+  // Makes a Run that is waiting for network events ask the client for requests again.
+  virtual void Wakeup() = 0;
+};
+
+// libcurl multi interface.
+Result<std::unique_ptr<Fetcher>> MakeCurlFetcher(const FetchOptions& options);
+
+}  // namespace img2dataset

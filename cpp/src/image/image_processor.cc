@@ -1,0 +1,167 @@
+#include "image/image_processor.h"
+
+#include <algorithm>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <vector>
+
+#include "image/geometry.h"
+#include "image/sniff.h"
+
+namespace img2dataset {
+
+namespace {
+
+ProcessedImage Failure(ErrorClass error_class, std::string message) {
+  ProcessedImage result;
+  result.error_class = error_class;
+  result.error_message = std::move(message);
+  return result;
+}
+
+int CvInterpolation(Interpolation interpolation) {
+  switch (interpolation) {
+    case Interpolation::kNearest:
+      return cv::INTER_NEAREST;
+    case Interpolation::kLinear:
+      return cv::INTER_LINEAR;
+    case Interpolation::kCubic:
+      return cv::INTER_CUBIC;
+    case Interpolation::kArea:
+      return cv::INTER_AREA;
+    case Interpolation::kLanczos4:
+      return cv::INTER_LANCZOS4;
+  }
+  return cv::INTER_AREA;
+}
+
+ImageFormat TargetFormat(EncodeFormat format) {
+  switch (format) {
+    case EncodeFormat::kJpg:
+      return ImageFormat::kJpeg;
+    case EncodeFormat::kPng:
+      return ImageFormat::kPng;
+    case EncodeFormat::kWebp:
+      return ImageFormat::kWebp;
+  }
+  return ImageFormat::kJpeg;
+}
+
+// out = alpha/255 * colour + 255 - alpha, rounded half to even, as the reference does in numpy.
+cv::Mat FlattenAlphaOntoWhite(const cv::Mat& bgra) {
+  cv::Mat wide;
+  bgra.convertTo(wide, CV_64F);
+  cv::Mat out(bgra.rows, bgra.cols, CV_8UC3);
+  for (int y = 0; y < wide.rows; ++y) {
+    const double* in = wide.ptr<double>(y);
+    uint8_t* row = out.ptr<uint8_t>(y);
+    for (int x = 0; x < wide.cols; ++x) {
+      const double alpha = in[4 * x + 3];
+      for (int c = 0; c < 3; ++c) {
+        const double v = std::clamp(alpha / 255 * in[4 * x + c] + 255 - alpha, 0.0, 255.0);
+        row[3 * x + c] = static_cast<uint8_t>(std::nearbyint(v));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ProcessedImage ImageProcessor::Process(std::string_view body) const {
+  if (options_.disable_all_reencoding) {
+    ProcessedImage result;
+    result.keep_original = true;
+    return result;
+  }
+
+  bool encode_needed =
+      !options_.skip_reencode || SniffImageFormat(body) != TargetFormat(options_.encode_format);
+
+  cv::Mat image;
+  try {
+    const cv::Mat raw(1, static_cast<int>(body.size()), CV_8UC1,
+                      const_cast<char*>(body.data()));  // imdecode only reads it
+    if (!body.empty()) image = cv::imdecode(raw, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception&) {
+    image = cv::Mat();  // OpenCV throws on some corrupt inputs; treat as undecodable
+  }
+  if (image.empty()) return Failure(ErrorClass::kDecode, "Image decoding error");
+
+  if (image.channels() == 4) {
+    image = FlattenAlphaOntoWhite(image);
+    encode_needed = true;
+  }
+
+  const int width = image.cols;
+  const int height = image.rows;
+  if (std::min(width, height) < options_.min_image_size) {
+    return Failure(ErrorClass::kFiltered, "image too small");
+  }
+  if (static_cast<double>(width) * height > options_.max_image_area) {
+    return Failure(ErrorClass::kFiltered, "image area too large");
+  }
+  if (static_cast<double>(std::max(width, height)) / std::min(width, height) >
+      options_.max_aspect_ratio) {
+    return Failure(ErrorClass::kFiltered, "aspect ratio too large");
+  }
+
+  const ResizePlan plan = PlanResize(width, height, options_);
+  if (plan.acts) {
+    encode_needed = true;
+    if (plan.resample(width, height)) {
+      cv::Mat scaled;
+      cv::resize(image, scaled, cv::Size(plan.scaled_width, plan.scaled_height), 0, 0,
+                 CvInterpolation(plan.interpolation));
+      image = scaled;
+    }
+    if (plan.crop) {
+      image = image(cv::Rect(plan.crop_x, plan.crop_y, plan.crop_width, plan.crop_height)).clone();
+    }
+    if (plan.pad) {
+      cv::Mat padded;
+      cv::copyMakeBorder(image, padded, plan.pad_top, plan.pad_bottom, plan.pad_left,
+                         plan.pad_right, cv::BORDER_CONSTANT, cv::Scalar(255, 255, 255));
+      image = padded;
+    }
+  }
+
+  ProcessedImage result;
+  result.original_width = width;
+  result.original_height = height;
+  result.width = image.cols;
+  result.height = image.rows;
+  if (!encode_needed) {
+    result.keep_original = true;
+    return result;
+  }
+
+  std::vector<int> params;
+  const char* extension = ".jpg";
+  switch (options_.encode_format) {
+    case EncodeFormat::kJpg:
+      params = {cv::IMWRITE_JPEG_QUALITY, options_.encode_quality};
+      break;
+    case EncodeFormat::kPng:
+      extension = ".png";
+      params = {cv::IMWRITE_PNG_COMPRESSION, options_.encode_quality};
+      break;
+    case EncodeFormat::kWebp:
+      extension = ".webp";
+      params = {cv::IMWRITE_WEBP_QUALITY, options_.encode_quality};
+      break;
+  }
+  std::vector<uchar> encoded;
+  try {
+    if (!cv::imencode(extension, image, encoded, params)) {
+      return Failure(ErrorClass::kEncode, "Image encoding error");
+    }
+  } catch (const cv::Exception& e) {
+    return Failure(ErrorClass::kEncode, std::string("Image encoding error: ") + e.what());
+  }
+  result.encoded.assign(encoded.begin(), encoded.end());
+  return result;
+}
+
+}  // namespace img2dataset

@@ -1,0 +1,14 @@
+// Reads the rows of a shard from an Arrow record batch (a struct array) received through the C
+// Data Interface: a "url" column and an optional "caption" column, utf8 or large_utf8.
+#pragma once
+
+#include "img2dataset/engine.h"
+#include "shard/arrow_c_abi.h"
+
+namespace img2dataset {
+
+// Copies the columns into input->urls and input->captions. Does not release the structs.
+// A null URL becomes an empty string (it then fails as an invalid URL).
+Status ImportShardRows(const ArrowSchema& schema, const ArrowArray& array, ShardInput* input);
+
+}  // namespace img2dataset

@@ -1,0 +1,40 @@
+#include "util/hash.h"
+
+#include <openssl/evp.h>
+
+#include <cassert>
+
+namespace img2dataset {
+
+namespace {
+const EVP_MD* Digest(HashAlgorithm algorithm) {
+  switch (algorithm) {
+    case HashAlgorithm::kMd5:
+      return EVP_md5();
+    case HashAlgorithm::kSha256:
+      return EVP_sha256();
+    case HashAlgorithm::kSha512:
+      return EVP_sha512();
+    case HashAlgorithm::kNone:
+      break;
+  }
+  return nullptr;
+}
+}  // namespace
+
+std::string HexDigest(HashAlgorithm algorithm, std::string_view bytes) {
+  const EVP_MD* md = Digest(algorithm);
+  assert(md != nullptr);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, md, nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(2 * length, '\0');
+  for (unsigned int i = 0; i < length; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return hex;
+}
+
+}  // namespace img2dataset
