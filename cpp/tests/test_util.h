@@ -1,0 +1,126 @@
+// Helpers shared by the tests: a scoped temporary directory, synthetic encoded images, files.
+#pragma once
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace img2dataset::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class ScopedTempDir {
+ public:
+  ScopedTempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base && *base ? base : "/tmp") + "/img2dataset_test_XXXXXX";
+    const char* made = mkdtemp(pattern.data());
+    EXPECT_NE(made, nullptr) << "mkdtemp failed for " << pattern;
+    path_ = pattern;
+  }
+  ~ScopedTempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string Join(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Encodes `image` with OpenCV; `extension` is ".jpg", ".png", ".webp", ...
+inline std::string Encode(const cv::Mat& image, const std::string& extension,
+                          const std::vector<int>& params = {}) {
+  std::vector<uchar> bytes;
+  EXPECT_TRUE(cv::imencode(extension, image, bytes, params)) << "cannot encode " << extension;
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// A width x height BGR image of one colour.
+inline cv::Mat SolidBgr(int width, int height, cv::Scalar colour) {
+  return cv::Mat(height, width, CV_8UC3, colour);
+}
+
+inline cv::Mat Decode(const std::string& bytes, int flags = cv::IMREAD_UNCHANGED) {
+  const std::vector<uchar> buffer(bytes.begin(), bytes.end());
+  return cv::imdecode(buffer, flags);
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline bool Exists(const std::string& path) { return std::filesystem::exists(path); }
+
+// Names of the entries of `dir`, sorted.
+inline std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// One member of a tar, as libarchive reads it back.
+struct TarMember {
+  std::string name;
+  std::string data;
+  int mode = 0;  // permission bits
+  std::string uname, gname;
+  bool regular_file = false;
+};
+
+// Reads every member of the tar at `path`; a read error fails the calling test.
+inline std::vector<TarMember> ReadTar(const std::string& path) {
+  std::vector<TarMember> members;
+  archive* a = archive_read_new();
+  archive_read_support_format_tar(a);
+  if (archive_read_open_filename(a, path.c_str(), 10240) != ARCHIVE_OK) {
+    ADD_FAILURE() << "cannot open " << path << ": " << archive_error_string(a);
+    archive_read_free(a);
+    return members;
+  }
+  archive_entry* entry = nullptr;
+  int rc = ARCHIVE_OK;
+  while ((rc = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+    TarMember member;
+    member.name = archive_entry_pathname(entry);
+    member.mode = static_cast<int>(archive_entry_perm(entry));
+    member.uname = archive_entry_uname(entry) ? archive_entry_uname(entry) : "";
+    member.gname = archive_entry_gname(entry) ? archive_entry_gname(entry) : "";
+    member.regular_file = archive_entry_filetype(entry) == AE_IFREG;
+    member.data.resize(static_cast<size_t>(archive_entry_size(entry)));
+    if (!member.data.empty()) {
+      const la_ssize_t read = archive_read_data(a, member.data.data(), member.data.size());
+      EXPECT_EQ(read, static_cast<la_ssize_t>(member.data.size())) << member.name;
+    }
+    members.push_back(std::move(member));
+  }
+  EXPECT_EQ(rc, ARCHIVE_EOF) << "reading " << path << ": " << archive_error_string(a);
+  archive_read_free(a);
+  return members;
+}
+
+inline std::vector<std::string> MemberNames(const std::vector<TarMember>& members) {
+  std::vector<std::string> names;
+  for (const TarMember& member : members) names.push_back(member.name);
+  return names;
+}
+
+}  // namespace img2dataset::testing

@@ -1,0 +1,127 @@
+"""Shard commit protocol: the engine writes a shard into a staging folder; the committer moves
+its files into `output_folder` and writes `<shard>_stats.json` last.
+
+`<shard>_stats.json` is the commit marker: a shard whose stats file exists is complete, and a
+shard without one is redone by the next `incremental` run. Staging lives in
+`<output_folder>/_tmp`, on the same filesystem as the output, so every move is an atomic rename.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+_STATS_NAME = re.compile(r"^(\d+)_stats\.json$")
+TMP_FOLDER = "_tmp"
+
+
+@dataclass(frozen=True)
+class ShardStats:
+    """The content of `<shard>_stats.json`, in the reference's key order."""
+
+    count: int
+    successes: int
+    failed_to_download: int
+    failed_to_resize: int
+    duration: float
+    start_time: float
+    end_time: float
+    status_dict: dict[str, int]
+
+    @classmethod
+    def from_results(cls, results: pa.RecordBatch, start_time: float, end_time: float):
+        statuses = results.column("status").to_pylist()
+        messages = results.column("error_message").to_pylist()
+        counts = Counter(statuses)
+        status_dict: Counter[str] = Counter(
+            "success" if status == "success" else message
+            for status, message in zip(statuses, messages, strict=True)
+        )
+        return cls(
+            count=len(statuses),
+            successes=counts["success"],
+            failed_to_download=counts["failed_to_download"],
+            failed_to_resize=counts["failed_to_resize"],
+            duration=end_time - start_time,
+            start_time=start_time,
+            end_time=end_time,
+            status_dict=dict(status_dict),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=4)
+
+
+def committed_shards(output_folder: str) -> set[int]:
+    """Ids of the shards whose stats file exists. Other files are ignored (the reference
+    crashes on any foreign *.json)."""
+    if not os.path.isdir(output_folder):
+        return set()
+    return {
+        int(m.group(1)) for name in os.listdir(output_folder) if (m := _STATS_NAME.match(name))
+    }
+
+
+class Committer:
+    """Stages and commits the shards of one output folder (local filesystem)."""
+
+    def __init__(self, output_folder: str, oom_shard_count: int, write_metadata: bool):
+        self.output_folder = output_folder
+        self.tmp_folder = os.path.join(output_folder, TMP_FOLDER)
+        self.oom_shard_count = oom_shard_count
+        self.write_metadata = write_metadata
+
+    def shard_name(self, shard_id: int) -> str:
+        return str(shard_id).zfill(self.oom_shard_count)
+
+    def prepare(self) -> None:
+        """Creates the output and staging folders; removes staging left by an earlier run."""
+        shutil.rmtree(self.tmp_folder, ignore_errors=True)
+        os.makedirs(self.tmp_folder, exist_ok=True)
+
+    def staging_dir(self, shard_id: int) -> str:
+        """A fresh, empty staging folder for one attempt at a shard."""
+        path = os.path.join(self.tmp_folder, self.shard_name(shard_id))
+        shutil.rmtree(path, ignore_errors=True)
+        os.makedirs(path)
+        return path
+
+    def commit(
+        self,
+        shard_id: int,
+        staging: str,
+        files: list[str],
+        metadata: pa.Table,
+        stats: ShardStats,
+    ) -> None:
+        """Moves the shard's files into place, then writes the stats file (the commit marker)."""
+        name = self.shard_name(shard_id)
+        names = list(files)
+        if self.write_metadata:
+            pq.write_table(metadata, os.path.join(staging, f"{name}.parquet"))
+            names.append(f"{name}.parquet")
+        for file_name in names:
+            source = os.path.join(staging, file_name)
+            target = os.path.join(self.output_folder, file_name)
+            if os.path.isdir(source) and os.path.isdir(target):
+                shutil.rmtree(target)  # left by an uncommitted earlier attempt
+            os.replace(source, target)
+        stats_tmp = os.path.join(staging, f"{name}_stats.json")
+        with open(stats_tmp, "w", encoding="utf-8") as f:
+            f.write(stats.to_json())
+        os.replace(stats_tmp, os.path.join(self.output_folder, f"{name}_stats.json"))
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def abandon(self, staging: str) -> None:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def finish(self) -> None:
+        """Removes the staging folder at the end of a run."""
+        shutil.rmtree(self.tmp_folder, ignore_errors=True)

@@ -1,0 +1,72 @@
+"""The default distributor: shards run on threads of this process, `processes_count` at a time.
+
+The engine releases the GIL for a whole shard and shares one CPU pool between all of them, so
+threads give the parallelism the reference needed processes for. `multiprocessing` is accepted
+as the name of this distributor.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from ..committer import ShardStats
+from ..planner import Shard
+
+ShardFunction = Callable[[Shard], ShardStats]
+OnDone = Callable[[Shard, ShardStats], None]
+
+
+def run_local(
+    shards: Iterable[Shard],
+    run_shard: ShardFunction,
+    on_done: OnDone,
+    parallelism: int,
+    max_shard_retry: int,
+) -> list[Shard]:
+    """Runs every shard; failed shards are retried `max_shard_retry` times after the first pass.
+    Returns the shards that still failed."""
+    failed = _run_pass(shards, run_shard, on_done, parallelism)
+    for attempt in range(1, max_shard_retry + 1):
+        if not failed:
+            break
+        print(f"Retrying {len(failed)} shards, try {attempt}", flush=True)
+        failed = _run_pass(failed, run_shard, on_done, parallelism)
+    if failed:
+        print(
+            f"Retried {max_shard_retry} times, but {len(failed)} shards still failed. "
+            "You may restart the same command to retry again.",
+            flush=True,
+        )
+    return failed
+
+
+def _run_pass(
+    shards: Iterable[Shard], run_shard: ShardFunction, on_done: OnDone, parallelism: int
+) -> list[Shard]:
+    failed: list[Shard] = []
+    pending: dict[Future[ShardStats], Shard] = {}
+
+    def collect(done: set[Future[ShardStats]]) -> None:
+        for future in done:
+            shard = pending.pop(future)
+            error = future.exception()
+            if error is None:
+                on_done(shard, future.result())
+            else:
+                traceback.print_exception(error)
+                print(f"shard {shard.shard_id} failed with error {error}", flush=True)
+                failed.append(shard)
+
+    with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="shard") as pool:
+        # Plan lazily: never more than two shards per thread are read ahead.
+        for shard in shards:
+            while len(pending) >= 2 * parallelism:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                collect(done)
+            pending[pool.submit(run_shard, shard)] = shard
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            collect(done)
+    return sorted(failed, key=lambda s: s.shard_id)

@@ -1,0 +1,120 @@
+"""`download()`: the reference img2dataset's entry point, same parameters, same defaults."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from dataclasses import dataclass, replace
+
+from .committer import Committer, committed_shards
+from .distributors.local import run_local
+from .options import DownloadOptions
+from .planner import input_files, plan_shards
+from .progress import Progress
+from .worker import ShardWorker
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    shards_done: int
+    shards_failed: list[int]
+    count: int
+    successes: int
+
+
+def download(
+    url_list: str,
+    image_size: int = 256,
+    output_folder: str = "images",
+    processes_count: int = 1,
+    resize_mode: str = "border",
+    resize_only_if_bigger: bool = False,
+    upscale_interpolation: str = "lanczos",
+    downscale_interpolation: str = "area",
+    encode_quality: int = 95,
+    encode_format: str = "jpg",
+    skip_reencode: bool = False,
+    output_format: str = "files",
+    input_format: str = "txt",
+    url_col: str = "url",
+    caption_col: str | None = None,
+    bbox_col: str | None = None,
+    thread_count: int = 256,
+    number_sample_per_shard: int = 10000,
+    extract_exif: bool = True,
+    save_additional_columns: list[str] | None = None,
+    timeout: int = 10,
+    enable_wandb: bool = False,
+    wandb_project: str = "img2dataset",
+    oom_shard_count: int = 5,
+    compute_hash: str | None = "sha256",
+    verify_hash: list[str] | None = None,
+    distributor: str = "multiprocessing",
+    subjob_size: int = 1000,
+    retries: int = 0,
+    disable_all_reencoding: bool = False,
+    min_image_size: int = 0,
+    max_image_area: float = math.inf,
+    max_aspect_ratio: float = math.inf,
+    incremental_mode: str = "incremental",
+    max_shard_retry: int = 1,
+    user_agent_token: str | None = None,
+    disallowed_header_directives: list[str] | None = None,
+    ignore_ssl_certificate: bool = False,
+) -> None:
+    """Download the images of `url_list`, resize them and write them as shards to
+    `output_folder`.
+
+    Every parameter has the name, position and default of the reference img2dataset; see
+    `img2dataset --help` or the README for each one. Invalid arguments raise before anything is
+    created on disk. Samples that fail are recorded in the metadata with their `status` and
+    `error_message`; shards that fail as a whole are retried `max_shard_retry` times and
+    reported at the end.
+    """
+    options = DownloadOptions.from_arguments(dict(locals()))
+    run(options)
+
+
+def run(options: DownloadOptions) -> RunSummary:
+    """Runs a validated download; returns what happened (the CLI turns failures into an exit
+    status)."""
+    output_folder = os.path.abspath(options.output_folder.removeprefix("file://"))
+    url_list = os.path.abspath(options.url_list.removeprefix("file://"))
+    options = replace(options, url_list=url_list, output_folder=output_folder)
+    input_files(url_list, options.input_format)  # fail now on a missing input
+
+    start_shard_id = 0
+    done_shards: set[int] = set()
+    if options.incremental_mode == "overwrite":
+        shutil.rmtree(output_folder, ignore_errors=True)
+    elif options.incremental_mode == "extend":
+        start_shard_id = max(committed_shards(output_folder), default=-1) + 1
+    else:
+        done_shards = committed_shards(output_folder)
+
+    committer = Committer(
+        output_folder,
+        options.oom_shard_count,
+        write_metadata=options.output_format != "dummy",
+    )
+    worker = ShardWorker(options, committer)
+    committer.prepare()
+    progress = Progress(shard_total=None)
+    print("Starting the downloading of this file", flush=True)
+    failed = run_local(
+        plan_shards(options, start_shard_id, done_shards),
+        worker,
+        lambda shard, stats: progress.shard_done(shard.shard_id, stats),
+        parallelism=options.processes_count,
+        max_shard_retry=options.max_shard_retry,
+    )
+    committer.finish()
+    progress.finish()
+    return RunSummary(
+        shards_done=progress.shards_done,
+        shards_failed=[shard.shard_id for shard in failed],
+        count=progress.count,
+        successes=progress.successes,
+    )
+

@@ -1,0 +1,311 @@
+"""Validation of `download()` arguments, and their translation into engine options.
+
+Everything is checked here, before any side effect (no folder is created, no thread started),
+and every message names the option, the value and what is expected. Where the reference
+img2dataset has a message for a check, the same text is used so that scripts matching on it
+keep working.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _engine
+
+RESIZE_MODES = ("no", "keep_ratio", "center_crop", "border", "keep_ratio_largest")
+INTERPOLATIONS = {
+    "nearest": _engine.Interpolation.nearest,
+    "linear": _engine.Interpolation.linear,
+    "bilinear": _engine.Interpolation.linear,
+    "cubic": _engine.Interpolation.cubic,
+    "bicubic": _engine.Interpolation.cubic,
+    "area": _engine.Interpolation.area,
+    "lanczos": _engine.Interpolation.lanczos4,
+    "lanczos4": _engine.Interpolation.lanczos4,
+}
+ENCODE_FORMATS = ("jpg", "png", "webp")
+OUTPUT_FORMATS = ("files", "webdataset", "parquet", "tfrecord", "dummy")
+INPUT_FORMATS = (
+    "txt",
+    "txt.gz",
+    "csv",
+    "csv.gz",
+    "tsv",
+    "tsv.gz",
+    "json",
+    "json.gz",
+    "jsonl",
+    "jsonl.gz",
+    "parquet",
+)
+HASHES = (None, "md5", "sha256", "sha512")
+DISTRIBUTORS = ("multiprocessing", "pyspark", "ray")
+INCREMENTAL_MODES = ("incremental", "overwrite", "extend")
+DEFAULT_DISALLOWED_HEADER_DIRECTIVES = ["noai", "noimageai", "noindex", "noimageindex"]
+RESERVED_COLUMNS = {
+    "key",
+    "caption",
+    "url",
+    "width",
+    "height",
+    "original_width",
+    "original_height",
+    "status",
+    "error_message",
+    "exif",
+    "md5",
+    "sha256",
+    "sha512",
+}
+
+# Values accepted by the reference that this version does not implement yet. Each raises
+# NotImplementedError naming the parameter and the value, so nothing silently does nothing.
+_SUPPORTED_OUTPUT_FORMATS = ("files", "webdataset", "dummy")
+_SUPPORTED_INPUT_FORMATS = ("txt", "txt.gz")
+_SUPPORTED_DISTRIBUTORS = ("multiprocessing",)
+
+
+@dataclass(frozen=True)
+class DownloadOptions:
+    """The validated arguments of one `download()` call."""
+
+    url_list: str
+    image_size: int = 256
+    output_folder: str = "images"
+    processes_count: int = 1
+    resize_mode: str = "border"
+    resize_only_if_bigger: bool = False
+    upscale_interpolation: str = "lanczos"
+    downscale_interpolation: str = "area"
+    encode_quality: int = 95
+    encode_format: str = "jpg"
+    skip_reencode: bool = False
+    output_format: str = "files"
+    input_format: str = "txt"
+    url_col: str = "url"
+    caption_col: str | None = None
+    bbox_col: str | None = None
+    thread_count: int = 256
+    number_sample_per_shard: int = 10000
+    extract_exif: bool = True
+    save_additional_columns: list[str] | None = None
+    timeout: float = 10
+    enable_wandb: bool = False
+    wandb_project: str = "img2dataset"
+    oom_shard_count: int = 5
+    compute_hash: str | None = "sha256"
+    verify_hash: list[str] | None = None
+    distributor: str = "multiprocessing"
+    subjob_size: int = 1000
+    retries: int = 0
+    disable_all_reencoding: bool = False
+    min_image_size: int = 0
+    max_image_area: float = math.inf
+    max_aspect_ratio: float = math.inf
+    incremental_mode: str = "incremental"
+    max_shard_retry: int = 1
+    user_agent_token: str | None = None
+    disallowed_header_directives: list[str] | None = field(
+        default_factory=lambda: list(DEFAULT_DISALLOWED_HEADER_DIRECTIVES)
+    )
+    ignore_ssl_certificate: bool = False
+
+    @property
+    def save_caption(self) -> bool:
+        return self.caption_col is not None
+
+    @classmethod
+    def from_arguments(cls, arguments: dict[str, Any]) -> DownloadOptions:
+        """Validates the arguments of `download()`; raises ValueError, TypeError or
+        NotImplementedError before anything is touched."""
+        arguments = dict(arguments)
+        directives = arguments.get("disallowed_header_directives")
+        if directives is None:
+            directives = list(DEFAULT_DISALLOWED_HEADER_DIRECTIVES)
+        elif isinstance(directives, str):
+            raise TypeError(
+                "disallowed_header_directives must be a list of strings, "
+                f"got the string {directives!r}"
+            )
+        arguments["disallowed_header_directives"] = list(directives) or None
+        if arguments.get("save_additional_columns") is not None:
+            arguments["save_additional_columns"] = list(arguments["save_additional_columns"])
+        options = cls(**arguments)
+        options._validate()
+        return options
+
+    # ------------------------------------------------------------------------------------------
+    def _validate(self) -> None:
+        _check_str("url_list", self.url_list)
+        _check_str("output_folder", self.output_folder)
+        _check_int("image_size", self.image_size, minimum=1)
+        _check_int("processes_count", self.processes_count, minimum=1)
+        _check_int("encode_quality", self.encode_quality, minimum=0)
+        _check_int("thread_count", self.thread_count, minimum=1)
+        _check_int("number_sample_per_shard", self.number_sample_per_shard, minimum=1)
+        _check_int("oom_shard_count", self.oom_shard_count, minimum=0)
+        _check_int("subjob_size", self.subjob_size, minimum=1)
+        _check_int("retries", self.retries, minimum=0)
+        _check_int("max_shard_retry", self.max_shard_retry, minimum=0)
+        _check_int("min_image_size", self.min_image_size, minimum=0)
+        _check_number("timeout", self.timeout, positive=True)
+        _check_number("max_image_area", self.max_image_area, positive=True)
+        _check_number("max_aspect_ratio", self.max_aspect_ratio, positive=True)
+        for name in (
+            "resize_only_if_bigger",
+            "skip_reencode",
+            "extract_exif",
+            "enable_wandb",
+            "disable_all_reencoding",
+            "ignore_ssl_certificate",
+        ):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+
+        # The reference's own checks, with its messages.
+        if self.compute_hash not in HASHES:
+            raise ValueError(f"Unsupported hash to compute: {self.compute_hash}")
+        if self.verify_hash is not None:
+            if not isinstance(self.verify_hash, (list, tuple)) or len(self.verify_hash) != 2:
+                raise ValueError(
+                    "verify_hash must be a list [input_column, hash_type], "
+                    f"got {self.verify_hash!r}"
+                )
+            if self.verify_hash[1] != self.compute_hash:
+                raise ValueError(
+                    "verify_hash and compute_hash must be the same but got "
+                    f"{self.verify_hash[1]} and {self.compute_hash}"
+                )
+        if self.save_additional_columns is not None:
+            reserved = set(self.save_additional_columns) & RESERVED_COLUMNS
+            if reserved:
+                raise ValueError(
+                    "You cannot use in save_additional_columns the following columns: "
+                    f"{reserved}.img2dataset reserves these columns for its own use. "
+                    "Please remove them from save_additional_columns."
+                )
+        if self.incremental_mode not in INCREMENTAL_MODES:
+            raise ValueError(f"Unknown incremental mode {self.incremental_mode}")
+        if self.input_format not in INPUT_FORMATS:
+            raise ValueError(f"Invalid input format {self.input_format}")
+        if self.output_format not in OUTPUT_FORMATS:
+            raise ValueError(f"Invalid output format {self.output_format}")
+        if self.encode_format not in ENCODE_FORMATS:
+            raise ValueError(f"Invalid encode format {self.encode_format}")
+        if self.encode_format == "png" and not 0 <= self.encode_quality <= 9:
+            raise ValueError(
+                "For png, encode quality represents compression which"
+                f"must be between 0 and 9, got {self.encode_quality}"
+            )
+        if self.resize_mode not in RESIZE_MODES:
+            raise ValueError(f"Invalid option for resize_mode: {self.resize_mode}")
+        for name in ("upscale_interpolation", "downscale_interpolation"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or value.lower() not in INTERPOLATIONS:
+                lowered = value.lower() if isinstance(value, str) else value
+                raise ValueError(f"Invalid option for interpolation: {lowered}")
+        if self.distributor not in DISTRIBUTORS:
+            raise ValueError(f"Distributor {self.distributor} not supported")
+        if self.user_agent_token is not None:
+            _check_str("user_agent_token", self.user_agent_token)
+        if self.disallowed_header_directives is not None and not all(
+            isinstance(d, str) for d in self.disallowed_header_directives
+        ):
+            raise TypeError(
+                "disallowed_header_directives must be a list of strings, "
+                f"got {self.disallowed_header_directives!r}"
+            )
+
+        self._reject_not_implemented()
+
+    def _reject_not_implemented(self) -> None:
+        def refuse(name: str, value: Any, hint: str) -> None:
+            raise NotImplementedError(
+                f"{name}={value!r} is not implemented yet in this version of img2dataset; "
+                f"{hint}"
+            )
+
+        if self.input_format not in _SUPPORTED_INPUT_FORMATS:
+            refuse("input_format", self.input_format, "supported now: txt, txt.gz")
+        if self.output_format not in _SUPPORTED_OUTPUT_FORMATS:
+            refuse("output_format", self.output_format, "supported now: files, webdataset, dummy")
+        if self.distributor not in _SUPPORTED_DISTRIBUTORS:
+            refuse("distributor", self.distributor, "supported now: multiprocessing")
+        if self.bbox_col is not None:
+            refuse("bbox_col", self.bbox_col, "bounding-box blurring is not available yet")
+        if self.save_additional_columns is not None:
+            refuse(
+                "save_additional_columns",
+                self.save_additional_columns,
+                "txt inputs have no other columns; columnar inputs come later",
+            )
+        if self.verify_hash is not None:
+            refuse("verify_hash", self.verify_hash, "txt inputs have no hash column")
+        if self.enable_wandb:
+            refuse("enable_wandb", self.enable_wandb, "Weights & Biases logging is not available")
+        for name in ("url_list", "output_folder"):
+            value = getattr(self, name)
+            if "://" in value and not value.startswith("file://"):
+                refuse(name, value, "only local paths are supported now")
+
+    # ------------------------------------------------------------------------------------------
+    def engine_options(self) -> _engine.EngineOptions:
+        """The engine's option structs for these arguments."""
+        options = _engine.EngineOptions()
+        fetch = options.fetch
+        fetch.thread_count = self.thread_count
+        fetch.timeout_s = float(self.timeout)
+        fetch.retries = self.retries
+        fetch.user_agent_token = self.user_agent_token or ""
+        fetch.disallowed_header_directives = [
+            d.strip().lower() for d in self.disallowed_header_directives or []
+        ]
+        fetch.ignore_ssl_certificate = self.ignore_ssl_certificate
+        options.fetch = fetch
+
+        image = options.image
+        image.image_size = self.image_size
+        image.resize_mode = getattr(_engine.ResizeMode, self.resize_mode)
+        image.resize_only_if_bigger = self.resize_only_if_bigger
+        image.upscale_interpolation = INTERPOLATIONS[self.upscale_interpolation.lower()]
+        image.downscale_interpolation = INTERPOLATIONS[self.downscale_interpolation.lower()]
+        image.encode_quality = self.encode_quality
+        image.encode_format = getattr(_engine.EncodeFormat, self.encode_format)
+        image.skip_reencode = self.skip_reencode
+        image.disable_all_reencoding = self.disable_all_reencoding
+        image.min_image_size = self.min_image_size
+        image.max_image_area = float(self.max_image_area)
+        image.max_aspect_ratio = float(self.max_aspect_ratio)
+        options.image = image
+
+        output = options.output
+        output.output_format = getattr(_engine.OutputFormat, self.output_format)
+        output.number_sample_per_shard = self.number_sample_per_shard
+        output.oom_shard_count = self.oom_shard_count
+        output.save_caption = self.save_caption
+        output.extract_exif = self.extract_exif
+        output.compute_hash = getattr(_engine.HashAlgorithm, self.compute_hash or "none")
+        options.output = output
+        return options
+
+
+def _check_str(name: str, value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{name} must be a non-empty string, got {value!r}")
+
+
+def _check_int(name: str, value: Any, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        expected = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {expected}, got {value}")
+
+
+def _check_number(name: str, value: Any, positive: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value}")
