@@ -75,8 +75,9 @@ def help_text() -> str:
         "options (defaults in brackets):",
     ]
     for name, parameter in _PARAMETERS.items():
-        default = "required" if parameter.default is inspect.Parameter.empty else parameter.default
-        lines.append(f"  --{name} [{default!r}]")
+        required = parameter.default is inspect.Parameter.empty
+        default = "required" if required else repr(parameter.default)
+        lines.append(f"  --{name} [{default}]")
         lines.append(f"      {PARAMETER_HELP[name]}")
     return "\n".join(lines)
 

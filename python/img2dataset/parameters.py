@@ -40,6 +40,9 @@ PARAMETER_HELP: dict[str, str] = {
     "incremental_mode": "incremental (skip committed shards), overwrite or extend.",
     "max_shard_retry": "Extra passes over shards that failed as a whole.",
     "user_agent_token": "Token added to the User-Agent, matched by agent-scoped X-Robots-Tag.",
-    "disallowed_header_directives": "X-Robots-Tag directives that opt an image out; [] disables.",
+    "disallowed_header_directives": (
+        "X-Robots-Tag directives that opt an image out; None: noai, noimageai, noindex, "
+        "noimageindex; [] disables the check."
+    ),
     "ignore_ssl_certificate": "Do not verify TLS certificates.",
 }

@@ -1,0 +1,55 @@
+# make demo   — set up, then download a few hundred images served on loopback into demo_output/
+# make test   — set up, then run the C++ tests (ctest) and the Python tests (pytest)
+# Every target runs scripts/setup.sh first: it installs what is missing and is idempotent.
+
+VENV := .venv/bin
+CPP_BUILD := build/cpp
+CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
+PY_SOURCES := python tests scripts bench
+
+.PHONY: help setup demo test test-cpp test-python test-asan format lint clean
+
+help:
+	@echo "make demo       download sample images served on loopback into demo_output/"
+	@echo "make test       C++ tests (ctest) then Python tests (pytest)"
+	@echo "make test-asan  C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make format     clang-format and ruff format"
+	@echo "make lint       clang-format check, clang-tidy, ruff"
+	@echo "make clean      remove build outputs"
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	$(VENV)/python scripts/demo.py
+
+test: setup test-cpp test-python
+
+test-cpp: setup
+	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
+	ninja -C $(CPP_BUILD)
+	ctest --test-dir $(CPP_BUILD) --output-on-failure -j2
+
+test-python: setup
+	$(VENV)/python -m pytest tests
+
+test-asan: setup
+	cmake -S . -B build/asan -G Ninja -DIMG2DATASET_BUILD_TESTS=ON -DIMG2DATASET_SANITIZE=ON \
+	  -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	ninja -C build/asan
+	ctest --test-dir build/asan --output-on-failure -j2
+
+format: setup
+	clang-format -i $(CPP_SOURCES)
+	$(VENV)/ruff format $(PY_SOURCES)
+	$(VENV)/ruff check --fix $(PY_SOURCES)
+
+lint: setup
+	clang-format --dry-run --Werror $(CPP_SOURCES)
+	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
+	clang-tidy -p $(CPP_BUILD) --quiet $(filter %.cc,$(CPP_SOURCES))
+	$(VENV)/ruff check $(PY_SOURCES)
+	$(VENV)/ruff format --check $(PY_SOURCES)
+
+clean:
+	rm -rf build demo_output

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# One idempotent set-up used by every make target:
+#   1. Debian packages (apt-get), only those missing;
+#   2. the project-local virtual environment .venv with the pinned Python packages;
+#   3. the img2dataset package (C++ engine included) built and installed into .venv.
+# Re-running it does only what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  libcurl4-openssl-dev libssl-dev libarchive-dev libexif-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libgtest-dev clang-format clang-tidy
+)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.requirements.sha256
+wanted=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "setup: installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r requirements-dev.txt
+  echo "$wanted" >"$stamp"
+fi
+
+# Incremental: scikit-build-core keeps its CMake build folder in build/, so an unchanged tree
+# installs in about a second.
+.venv/bin/python -m pip install -q --no-build-isolation --no-deps .
