@@ -55,6 +55,7 @@ and serves until Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import io
 import math
@@ -536,10 +537,8 @@ class ImageServer:
         with self._lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):  # already closed by its handler
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by its handler
         httpd.server_close()
         thread.join(timeout=2)
         self._httpd = None
@@ -630,10 +629,8 @@ class ImageServer:
             self._connections.add(connection)
         if self._stopping.is_set():
             # Accepted while stop() ran: close it rather than leave it unseen by stop().
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def _unregister(self, connection: socket.socket) -> None:
         with self._lock:

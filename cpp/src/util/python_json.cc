@@ -6,43 +6,43 @@ namespace img2dataset {
 
 namespace {
 
-void AppendUnicodeEscape(std::string& out, uint32_t code_unit) {
+void AppendUnicodeEscape(std::string& out, uint16_t code_unit) {
   char buffer[8];
-  std::snprintf(buffer, sizeof(buffer), "\\u%04x", code_unit);
+  std::snprintf(buffer, sizeof(buffer), "\\u%04x", static_cast<unsigned>(code_unit));
   out += buffer;
 }
 
-// Decodes one UTF-8 sequence at `i`; returns U+FFFD and advances one byte when it is invalid.
+// Decodes one UTF-8 sequence at `i`. An invalid sequence gives U+FFFD and advances past its
+// maximal valid prefix (at least one byte), as Python's decode("utf-8", errors="replace") does.
 uint32_t DecodeUtf8(std::string_view s, size_t& i) {
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char lead = byte(i);
-  int length = 0;
+  size_t length = 0;
   uint32_t code = 0;
-  uint32_t min_code = 0;
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4, code = lead & 0x07, min_code = 0x10000;
-  } else if (lead >= 0xE0) {
-    length = 3, code = lead & 0x0F, min_code = 0x800;
-  } else if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2, code = lead & 0x1F, min_code = 0x80;
-  }
-  if (length == 0 || i + length > s.size() || lead > 0xF4) {
+  // Range of the second byte; it excludes overlong forms, surrogates and code points > U+10FFFF.
+  unsigned char low = 0x80, high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2, code = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3, code = lead & 0x0F;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4, code = lead & 0x07;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
     ++i;
     return 0xFFFD;
   }
-  for (int k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) {
-      ++i;
-      return 0xFFFD;
-    }
-    code = (code << 6) | (byte(i + k) & 0x3F);
+  size_t k = 1;
+  for (; k < length && i + k < s.size(); ++k) {
+    const unsigned char next = byte(i + k);
+    if (k == 1 ? (next < low || next > high) : (next & 0xC0) != 0x80) break;
+    code = (code << 6) | (next & 0x3F);
   }
-  if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
-    ++i;
-    return 0xFFFD;
-  }
-  i += length;
-  return code;
+  i += k;
+  return k == length ? code : 0xFFFD;
 }
 
 }  // namespace
