@@ -202,7 +202,7 @@ TEST(ImageProcessorTest, DisableAllReencodingKeepsNonImageBytesAndLeavesSizesUns
   ImageOptions options = Options(ResizeMode::kBorder, 16);
   options.disable_all_reencoding = true;
   options.min_image_size = 1000;  // filters are skipped too
-  for (const std::string body : {std::string("<html>not an image</html>"), std::string(),
+  for (const std::string& body : {std::string("<html>not an image</html>"), std::string(),
                                  Encode(SolidBgr(3, 3, cv::Scalar(0, 0, 0)), ".png")}) {
     const ProcessedImage image = ImageProcessor(options).Process(body);
     EXPECT_TRUE(image.ok());

@@ -1,0 +1,154 @@
+"""Every download() parameter of the reference is accepted; bad values raise before any side
+effect, with the reference's messages where it has one."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import pytest
+
+from img2dataset import download
+from img2dataset.options import DownloadOptions
+
+# Name, default and position of every parameter of the reference img2dataset 1.47.0.
+REFERENCE_SIGNATURE = [
+    ("url_list", inspect.Parameter.empty),
+    ("image_size", 256),
+    ("output_folder", "images"),
+    ("processes_count", 1),
+    ("resize_mode", "border"),
+    ("resize_only_if_bigger", False),
+    ("upscale_interpolation", "lanczos"),
+    ("downscale_interpolation", "area"),
+    ("encode_quality", 95),
+    ("encode_format", "jpg"),
+    ("skip_reencode", False),
+    ("output_format", "files"),
+    ("input_format", "txt"),
+    ("url_col", "url"),
+    ("caption_col", None),
+    ("bbox_col", None),
+    ("thread_count", 256),
+    ("number_sample_per_shard", 10000),
+    ("extract_exif", True),
+    ("save_additional_columns", None),
+    ("timeout", 10),
+    ("enable_wandb", False),
+    ("wandb_project", "img2dataset"),
+    ("oom_shard_count", 5),
+    ("compute_hash", "sha256"),
+    ("verify_hash", None),
+    ("distributor", "multiprocessing"),
+    ("subjob_size", 1000),
+    ("retries", 0),
+    ("disable_all_reencoding", False),
+    ("min_image_size", 0),
+    ("max_image_area", math.inf),
+    ("max_aspect_ratio", math.inf),
+    ("incremental_mode", "incremental"),
+    ("max_shard_retry", 1),
+    ("user_agent_token", None),
+    ("disallowed_header_directives", None),
+    ("ignore_ssl_certificate", False),
+]
+
+
+def test_signature_matches_the_reference():
+    parameters = inspect.signature(download).parameters
+    assert [(p.name, p.default) for p in parameters.values()] == REFERENCE_SIGNATURE
+
+
+def test_default_arguments_are_valid():
+    options = DownloadOptions.from_arguments({"url_list": "urls.txt"})
+    assert options.disallowed_header_directives == ["noai", "noimageai", "noindex", "noimageindex"]
+    assert options.engine_options().fetch.thread_count == 256
+
+
+def test_empty_directive_list_disables_the_check():
+    options = DownloadOptions.from_arguments(
+        {"url_list": "u.txt", "disallowed_header_directives": []}
+    )
+    assert options.disallowed_header_directives is None
+    assert options.engine_options().fetch.disallowed_header_directives == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"resize_mode": "stretch"}, ValueError, "Invalid option for resize_mode: stretch"),
+        ({"upscale_interpolation": "Fancy"}, ValueError, "Invalid option for interpolation: fancy"),
+        ({"encode_format": "gif"}, ValueError, "Invalid encode format gif"),
+        (
+            {"encode_format": "png", "encode_quality": 95},
+            ValueError,
+            "For png, encode quality represents compression whichmust be between 0 and 9, got 95",
+        ),
+        ({"output_format": "zip"}, ValueError, "Invalid output format zip"),
+        ({"input_format": "xml"}, ValueError, "Invalid input format xml"),
+        ({"compute_hash": "crc"}, ValueError, "Unsupported hash to compute: crc"),
+        (
+            {"verify_hash": ["h", "md5"]},
+            ValueError,
+            "verify_hash and compute_hash must be the same but got md5 and sha256",
+        ),
+        ({"distributor": "dask"}, ValueError, "Distributor dask not supported"),
+        ({"incremental_mode": "append"}, ValueError, "Unknown incremental mode append"),
+        ({"image_size": -3}, ValueError, "image_size must be a positive integer, got -3"),
+        ({"thread_count": 0}, ValueError, "thread_count must be a positive integer, got 0"),
+        ({"retries": -1}, ValueError, "retries must be an integer >= 0, got -1"),
+        ({"timeout": 0}, ValueError, "timeout must be a positive number, got 0"),
+        ({"image_size": "big"}, TypeError, "image_size must be an integer, got 'big'"),
+        ({"skip_reencode": "yes"}, TypeError, "skip_reencode must be True or False, got 'yes'"),
+    ],
+)
+def test_invalid_values_name_the_option(tmp_path, arguments, error, message):
+    output = tmp_path / "out"
+    with pytest.raises(error) as raised:
+        download(url_list=str(tmp_path / "urls.txt"), output_folder=str(output), **arguments)
+    assert str(raised.value) == message
+    assert not output.exists()  # nothing is created before validation passes
+
+
+def test_reserved_additional_columns_are_refused():
+    with pytest.raises(ValueError, match="You cannot use in save_additional_columns") as raised:
+        DownloadOptions.from_arguments({"url_list": "u", "save_additional_columns": ["key"]})
+    assert str(raised.value).endswith(
+        "{'key'}.img2dataset reserves these columns for its own use. "
+        "Please remove them from save_additional_columns."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("input_format", "parquet"),
+        ("output_format", "tfrecord"),
+        ("output_format", "parquet"),
+        ("distributor", "pyspark"),
+        ("distributor", "ray"),
+        ("bbox_col", "boxes"),
+        ("save_additional_columns", ["uid"]),
+        ("verify_hash", ["sha256_col", "sha256"]),
+        ("enable_wandb", True),
+        ("output_folder", "s3://bucket/out"),
+    ],
+)
+def test_values_not_implemented_yet_raise_not_implemented_error(tmp_path, name, value):
+    arguments = {"url_list": str(tmp_path / "urls.txt"), "output_folder": str(tmp_path / "out")}
+    arguments[name] = value
+    with pytest.raises(NotImplementedError) as raised:
+        download(**arguments)
+    assert f"{name}={value!r}" in str(raised.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_url_list_raises_before_creating_output(tmp_path):
+    with pytest.raises(FileNotFoundError, match="url_list"):
+        download(url_list=str(tmp_path / "missing.txt"), output_folder=str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_folder_raises_reference_message(tmp_path):
+    with pytest.raises(ValueError, match="No file found at path .* with extension txt"):
+        download(url_list=str(tmp_path), output_folder=str(tmp_path / "out"))
