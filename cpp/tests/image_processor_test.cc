@@ -257,6 +257,8 @@ TEST(ImageProcessorTest, FiltersApplyInReferenceOrder) {
   EXPECT_EQ(ImageProcessor(options).Process(body).error_message, "image too small");
   options.min_image_size = 0;
   EXPECT_EQ(ImageProcessor(options).Process(body).error_message, "image area too large");
+  options.max_image_area = 1e9;
+  EXPECT_EQ(ImageProcessor(options).Process(body).error_message, "aspect ratio too large");
 }
 
 TEST(ImageProcessorTest, FiltersSeeSizeAfterAlphaFlatteningBeforeResize) {
