@@ -312,7 +312,9 @@ def test_opt_out_directives_and_user_agent_token(image_server, tmp_path):
     scoped = image_server.url("/robots/img2dataset%3A%20noai/rgb_64x48.jpg")
     other = image_server.url("/robots/otherbot%3A%20noai/rgb_64x48.jpg")
     blocked = image_server.url("/noai/rgb_64x48.jpg")
-    rows = rows_by_url(run(tmp_path / "a", [scoped, other, blocked], user_agent_token="img2dataset"))
+    rows = rows_by_url(
+        run(tmp_path / "a", [scoped, other, blocked], user_agent_token="img2dataset")
+    )
     assert [rows[u]["status"] for u in (scoped, other, blocked)] == [
         "failed_to_download",
         "success",

@@ -60,7 +60,7 @@ def parse_arguments(argv: list[str]) -> dict[str, Any]:
             raise UsageError(f"{name} given both as a positional argument and as --{name}")
         arguments[name] = value
     if len(positional) > len(_PARAMETERS):
-        raise UsageError(f"too many positional arguments: {positional[len(_PARAMETERS):]}")
+        raise UsageError(f"too many positional arguments: {positional[len(_PARAMETERS) :]}")
     if "url_list" not in arguments:
         raise UsageError("--url_list is required; see img2dataset --help")
     return arguments

@@ -64,9 +64,7 @@ def committed_shards(output_folder: str) -> set[int]:
     crashes on any foreign *.json)."""
     if not os.path.isdir(output_folder):
         return set()
-    return {
-        int(m.group(1)) for name in os.listdir(output_folder) if (m := _STATS_NAME.match(name))
-    }
+    return {int(m.group(1)) for name in os.listdir(output_folder) if (m := _STATS_NAME.match(name))}
 
 
 class Committer:

@@ -117,4 +117,3 @@ def run(options: DownloadOptions) -> RunSummary:
         count=progress.count,
         successes=progress.successes,
     )
-

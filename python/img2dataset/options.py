@@ -223,8 +223,7 @@ class DownloadOptions:
     def _reject_not_implemented(self) -> None:
         def refuse(name: str, value: Any, hint: str) -> None:
             raise NotImplementedError(
-                f"{name}={value!r} is not implemented yet in this version of img2dataset; "
-                f"{hint}"
+                f"{name}={value!r} is not implemented yet in this version of img2dataset; {hint}"
             )
 
         if self.input_format not in _SUPPORTED_INPUT_FORMATS:
