@@ -76,8 +76,8 @@ class ShardRun {
 
   nb::tuple ArrowCArray(nb::handle /*requested_schema*/) {
     if (!schema_) throw nb::value_error("the results of this shard were already exported");
-    nb::object schema = nb::steal(PyCapsule_New(schema_.release(), "arrow_schema",
-                                                DeleteSchemaCapsule));
+    nb::object schema =
+        nb::steal(PyCapsule_New(schema_.release(), "arrow_schema", DeleteSchemaCapsule));
     nb::object array =
         nb::steal(PyCapsule_New(array_.release(), "arrow_array", DeleteArrayCapsule));
     return nb::make_tuple(schema, array);

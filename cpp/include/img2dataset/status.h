@@ -46,7 +46,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok() && "a Result holding a Status must hold an error");
   }
@@ -73,16 +73,19 @@ class [[nodiscard]] Result {
 #define IMG2DATASET_CONCAT(a, b) IMG2DATASET_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define RETURN_NOT_OK(expr)                      \
-  do {                                           \
-    ::img2dataset::Status _st = (expr);          \
-    if (!_st.ok()) return _st;                   \
+#define RETURN_NOT_OK(expr)             \
+  do {                                  \
+    ::img2dataset::Status _st = (expr); \
+    if (!_st.ok()) return _st;          \
   } while (false)
 
+// `lhs` may be a declaration ("auto x"), so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // `ASSIGN_OR_RETURN(auto x, MakeX());` — declares x from a Result, or returns its error.
 #define ASSIGN_OR_RETURN(lhs, expr) \

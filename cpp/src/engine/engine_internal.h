@@ -10,8 +10,7 @@
 
 namespace img2dataset {
 
-using FetcherFactory =
-    std::function<Result<std::unique_ptr<Fetcher>>(const FetchOptions& options)>;
+using FetcherFactory = std::function<Result<std::unique_ptr<Fetcher>>(const FetchOptions& options)>;
 
 // cpu_threads <= 0: one per hardware thread.
 Result<std::unique_ptr<Engine>> MakeEngine(const EngineOptions& options,

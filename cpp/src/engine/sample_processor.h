@@ -28,8 +28,7 @@ class SampleProcessor {
 
   // `caption` is the row's caption when the input has a caption column.
   ProcessedSample Process(std::string key, const std::string& url,
-                          const std::optional<std::string>* caption,
-                          FetchResponse response) const;
+                          const std::optional<std::string>* caption, FetchResponse response) const;
 
  private:
   std::string MetadataJson(const SampleResult& result, const std::string& url,

@@ -46,7 +46,8 @@ bool OptOutPolicy::Disallows(std::string_view header_value) const {
 }
 
 std::string UserAgent(std::string_view user_agent_token) {
-  std::string agent = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:72.0) Gecko/20100101 Firefox/72.0";
+  std::string agent =
+      "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:72.0) Gecko/20100101 Firefox/72.0";
   const std::string token = TrimLower(user_agent_token);
   if (!token.empty()) {
     agent += " (compatible; " + token + "; +https://github.com/rom1504/img2dataset)";

@@ -40,8 +40,7 @@ ResizePlan PlanResize(int width, int height, const ImageOptions& options) {
   if (options.resize_only_if_bigger && !downscale) return plan;
 
   plan.acts = true;
-  plan.interpolation =
-      downscale ? options.downscale_interpolation : options.upscale_interpolation;
+  plan.interpolation = downscale ? options.downscale_interpolation : options.upscale_interpolation;
   switch (options.resize_mode) {
     case ResizeMode::kNo:
       break;
@@ -68,10 +67,8 @@ ResizePlan PlanResize(int width, int height, const ImageOptions& options) {
       plan.pad_right = std::max(0, size - plan.scaled_width - plan.pad_left);
       break;
   }
-  plan.width = plan.crop ? plan.crop_width
-                         : plan.scaled_width + plan.pad_left + plan.pad_right;
-  plan.height = plan.crop ? plan.crop_height
-                          : plan.scaled_height + plan.pad_top + plan.pad_bottom;
+  plan.width = plan.crop ? plan.crop_width : plan.scaled_width + plan.pad_left + plan.pad_right;
+  plan.height = plan.crop ? plan.crop_height : plan.scaled_height + plan.pad_top + plan.pad_bottom;
   return plan;
 }
 

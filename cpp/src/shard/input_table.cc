@@ -15,7 +15,8 @@ std::optional<std::string_view> StringAt(const ArrowArray& column, int64_t i) {
   if (validity != nullptr && !(validity[row / 8] & (1u << (row % 8)))) return std::nullopt;
   const auto* offsets = static_cast<const Offset*>(column.buffers[1]);
   const auto* chars = static_cast<const char*>(column.buffers[2]);
-  return std::string_view(chars + offsets[row], static_cast<size_t>(offsets[row + 1] - offsets[row]));
+  return std::string_view(chars + offsets[row],
+                          static_cast<size_t>(offsets[row + 1] - offsets[row]));
 }
 
 Status ReadStrings(const ArrowSchema& schema, const ArrowArray& column,

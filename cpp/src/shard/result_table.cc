@@ -109,8 +109,8 @@ void ExportResultTable(const std::vector<SampleResult>& samples, const OutputOpt
     const bool success = s.status == SampleStatus::kSuccess;
     key.AddString(row, s.key);
     status.AddString(row, std::string_view(SampleStatusName(s.status)));
-    error_message.AddString(row, success ? std::nullopt
-                                         : std::optional<std::string_view>(s.error_message));
+    error_message.AddString(
+        row, success ? std::nullopt : std::optional<std::string_view>(s.error_message));
     width.AddInt(row, s.width);
     height.AddInt(row, s.height);
     original_width.AddInt(row, s.original_width);
@@ -132,9 +132,9 @@ void ExportResultTable(const std::vector<SampleResult>& samples, const OutputOpt
                            : static_cast<const void*>(c.values.data())};
     if (is_string) c.buffers.push_back(c.chars.data());
 
-    table->child_schemas[i] = ArrowSchema{c.format.c_str(), c.name.c_str(), nullptr,
-                                          ARROW_FLAG_NULLABLE, 0, nullptr, nullptr,
-                                          ReleaseChildSchema, nullptr};
+    table->child_schemas[i] =
+        ArrowSchema{c.format.c_str(), c.name.c_str(),     nullptr, ARROW_FLAG_NULLABLE, 0, nullptr,
+                    nullptr,          ReleaseChildSchema, nullptr};
     table->child_arrays[i] = ArrowArray{static_cast<int64_t>(samples.size()),
                                         c.null_count,
                                         0,

@@ -18,8 +18,8 @@ Result<std::unique_ptr<SampleWriter>> TarWriter::Make(const std::string& staging
   // pax_restricted writes plain ustar headers and adds pax records only for names that need them.
   if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
       archive_write_open_filename(a, partial_path.c_str()) != ARCHIVE_OK) {
-    Status status = Status::IOError("cannot create " + partial_path + ": " +
-                                    archive_error_string(a));
+    Status status =
+        Status::IOError("cannot create " + partial_path + ": " + archive_error_string(a));
     archive_write_free(a);
     return status;
   }

@@ -26,8 +26,7 @@ class TarWriter final : public SampleWriter {
   std::vector<std::string> files() const override;
 
  private:
-  TarWriter(archive* archive, std::string partial_path, std::string final_path,
-            std::string name);
+  TarWriter(archive* archive, std::string partial_path, std::string final_path, std::string name);
   Status ArchiveError(const std::string& what) const;
 
   archive* archive_;
