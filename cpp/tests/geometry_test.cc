@@ -210,8 +210,8 @@ const GeometryRow kRows[] = {
 };
 
 std::string Describe(const GeometryRow& row) {
-  return "mode=" + std::to_string(static_cast<int>(row.mode)) + " source=" +
-         std::to_string(row.width) + "x" + std::to_string(row.height) +
+  return "mode=" + std::to_string(static_cast<int>(row.mode)) +
+         " source=" + std::to_string(row.width) + "x" + std::to_string(row.height) +
          " S=" + std::to_string(row.size) +
          " resize_only_if_bigger=" + (row.resize_only_if_bigger ? "true" : "false");
 }

@@ -203,7 +203,7 @@ TEST(ImageProcessorTest, DisableAllReencodingKeepsNonImageBytesAndLeavesSizesUns
   options.disable_all_reencoding = true;
   options.min_image_size = 1000;  // filters are skipped too
   for (const std::string& body : {std::string("<html>not an image</html>"), std::string(),
-                                 Encode(SolidBgr(3, 3, cv::Scalar(0, 0, 0)), ".png")}) {
+                                  Encode(SolidBgr(3, 3, cv::Scalar(0, 0, 0)), ".png")}) {
     const ProcessedImage image = ImageProcessor(options).Process(body);
     EXPECT_TRUE(image.ok());
     EXPECT_TRUE(image.keep_original);
@@ -281,8 +281,8 @@ TEST(ImageProcessorTest, TruncatedPngAndWebpAreDecodeErrors) {
   const cv::Mat source = SolidBgr(64, 48, cv::Scalar(40, 80, 120));
   for (const char* extension : {".png", ".webp"}) {
     const std::string body = Encode(source, extension);
-    for (const size_t length : {size_t{1}, size_t{8}, size_t{20}, body.size() / 2,
-                                body.size() - 1}) {
+    for (const size_t length :
+         {size_t{1}, size_t{8}, size_t{20}, body.size() / 2, body.size() - 1}) {
       SCOPED_TRACE(std::string(extension) + " cut at " + std::to_string(length));
       ExpectDecodeError(
           ImageProcessor(Options(ResizeMode::kBorder, 16)).Process(body.substr(0, length)));
@@ -323,8 +323,8 @@ TEST(ImageProcessorTest, GrayscaleSourceStaysGrayAndPadsWith255) {
   const cv::Mat gray(20, 40, CV_8UC1, cv::Scalar(30));
   for (const EncodeFormat format : {EncodeFormat::kJpg, EncodeFormat::kPng, EncodeFormat::kWebp}) {
     const std::string body = Encode(gray, ".png");
-    const ProcessedImage image = ImageProcessor(Options(ResizeMode::kBorder, 32, format))
-                                     .Process(body);
+    const ProcessedImage image =
+        ImageProcessor(Options(ResizeMode::kBorder, 32, format)).Process(body);
     ExpectSizes(image, 32, 32, 40, 20);
     const cv::Mat out = Decode(image.encoded, cv::IMREAD_GRAYSCALE);
     ASSERT_EQ(out.size(), cv::Size(32, 32));
@@ -353,7 +353,7 @@ TEST(ImageProcessorTest, SixteenBitPngIsSaturatedToEightBitForJpegOutput) {
   ExpectSizes(image, 20, 10, 20, 10);
   const cv::Mat out = Decode(image.encoded);
   ASSERT_EQ(out.depth(), CV_8U);
-  const cv::Vec3b pixel = out.at<cv::Vec3b>(5, 10);
+  const cv::Vec3b& pixel = out.at<cv::Vec3b>(5, 10);
   EXPECT_GE(pixel[0], 250);
   EXPECT_GE(pixel[2], 250);
 }

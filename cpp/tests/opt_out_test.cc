@@ -66,6 +66,23 @@ TEST(OptOutPolicyTest, AgentScopedHeaderIgnoredWithoutConfiguredToken) {
   EXPECT_FALSE(policy.Disallows("googlebot: noindex"));
 }
 
+TEST(OptOutPolicyTest, EmptyAgentPrefixIsNotTheMissingToken) {
+  // ": noai" is scoped to the agent "", which never equals an unset token (the reference compares
+  // "" with None).
+  const OptOutPolicy policy(kDefaultDirectives, "");
+  EXPECT_FALSE(policy.Disallows(": noai"));
+  EXPECT_FALSE(policy.Disallows("  : noai"));
+}
+
+TEST(OptOutPolicyTest, OnlyTheFirstColonSeparatesTheAgent) {
+  const OptOutPolicy policy(kDefaultDirectives, "img2dataset");
+  EXPECT_TRUE(policy.Disallows("img2dataset: nofollow, noai"));
+  // The rest, colons included, is the directive list: "noai: extra" is no "noai" (as in the
+  // reference).
+  EXPECT_FALSE(policy.Disallows("img2dataset: noai: extra"));
+  EXPECT_FALSE(policy.Disallows("unavailable_after: 25 Jun 2010 15:00:00 PST"));
+}
+
 TEST(OptOutPolicyTest, UnscopedHeaderAppliesWhateverTheToken) {
   const OptOutPolicy policy(kDefaultDirectives, "img2dataset");
   EXPECT_TRUE(policy.Disallows("noai"));

@@ -83,7 +83,7 @@ TEST(PythonJsonStringTest, AstralCodePointBecomesSurrogatePair) {
 // Invalid UTF-8 is replaced as Python's bytes.decode("utf-8", errors="replace") does: one
 // U+FFFD per maximal invalid subpart.
 TEST(PythonJsonStringTest, InvalidByteBecomesReplacementCharacter) {
-  EXPECT_EQ(OneLineString("bad", "a\xff" "b"), R"({"bad": "a\ufffdb"})");
+  EXPECT_EQ(OneLineString("bad", std::string("a\xff") + "b"), R"({"bad": "a\ufffdb"})");
   EXPECT_EQ(OneLineString("bad", "\x80"), R"({"bad": "\ufffd"})");
   EXPECT_EQ(OneLineString("latin1", "caf\xe9"), R"({"latin1": "caf\ufffd"})");
   EXPECT_EQ(OneLineString("latin1", "\xe9t\xe9"), R"({"latin1": "\ufffdt\ufffd"})");
@@ -99,7 +99,7 @@ TEST(PythonJsonStringTest, OverlongAndSurrogateEncodingsAreReplacedBytewise) {
 
 TEST(PythonJsonStringTest, TruncatedSequenceIsOneReplacementCharacter) {
   EXPECT_EQ(OneLineString("t", "\xf0\x9f\x98"), R"({"t": "\ufffd"})");
-  EXPECT_EQ(OneLineString("t", "\xe2\x82" "A"), R"({"t": "\ufffdA"})");
+  EXPECT_EQ(OneLineString("t", std::string("\xe2\x82") + "A"), R"({"t": "\ufffdA"})");
   EXPECT_EQ(OneLineString("t", "\xe2\x82\xe2\x82\xac"), R"({"t": "\ufffd\u20ac"})");
   EXPECT_EQ(OneLineString("t", "\xc3"), R"({"t": "\ufffd"})");
 }

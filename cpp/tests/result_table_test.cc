@@ -134,13 +134,12 @@ TEST(ExportResultTableTest, SuccessRowHasValuesAndNullErrorMessage) {
 
 TEST(ExportResultTableTest, FailureRowsHaveNullsWhereReferenceHasNone) {
   Exported t;
-  ExportResultTable(
-      {Failure("000000000", SampleStatus::kFailedToDownload, ErrorClass::kHttp4xx,
-               "HTTP Error 404: Not Found"),
-       Success("000000001"),
-       Failure("000000002", SampleStatus::kFailedToResize, ErrorClass::kDecode,
-               "Image decoding error")},
-      WithExifAndSha256(), &t.schema, &t.array);
+  ExportResultTable({Failure("000000000", SampleStatus::kFailedToDownload, ErrorClass::kHttp4xx,
+                             "HTTP Error 404: Not Found"),
+                     Success("000000001"),
+                     Failure("000000002", SampleStatus::kFailedToResize, ErrorClass::kDecode,
+                             "Image decoding error")},
+                    WithExifAndSha256(), &t.schema, &t.array);
   ASSERT_EQ(t.array.length, 3);
   EXPECT_EQ(t.String("status", 0), "failed_to_download");
   EXPECT_EQ(t.String("error_message", 0), "HTTP Error 404: Not Found");
@@ -208,9 +207,9 @@ TEST(ExportResultTableTest, NoExifAndNoHashColumnsWhenDisabled) {
   options.compute_hash = HashAlgorithm::kNone;
   Exported t;
   ExportResultTable({Success("000000000")}, options, &t.schema, &t.array);
-  EXPECT_EQ(t.Names(), (std::vector<std::string>{"key", "status", "error_message", "width",
-                                                 "height", "original_width", "original_height",
-                                                 "error_class"}));
+  EXPECT_EQ(t.Names(),
+            (std::vector<std::string>{"key", "status", "error_message", "width", "height",
+                                      "original_width", "original_height", "error_class"}));
   EXPECT_EQ(t.array.n_children, 8);
 }
 
@@ -259,18 +258,32 @@ TEST(ExportResultTableTest, ReleaseMarksStructsReleasedInEitherOrder) {
   }
 }
 
-TEST(ExportResultTableTest, ChildMovedOutCanBeReleasedOnItsOwn) {
-  // The C Data Interface lets a consumer move a child out and release it independently.
+TEST(ExportResultTableTest, ChildMovedOutOutlivesItsReleasedParents) {
+  // The C Data Interface lets a consumer move children out, release the parents at once and
+  // keep using the children (to keep a subset of the columns) until it releases them.
   ArrowSchema schema{};
   ArrowArray array{};
   ExportResultTable({Success("k")}, WithExifAndSha256(), &schema, &array);
-  ArrowArray moved = *array.children[1];
+  ArrowSchema moved_schema = *schema.children[1];
+  schema.children[1]->release = nullptr;
+  ArrowArray moved_array = *array.children[1];
   array.children[1]->release = nullptr;
   array.release(&array);
-  EXPECT_EQ(std::string(static_cast<const char*>(moved.buffers[2]), 7), "success");
-  moved.release(&moved);
-  EXPECT_EQ(moved.release, nullptr);
   schema.release(&schema);
+
+  EXPECT_STREQ(moved_schema.name, "status");
+  EXPECT_STREQ(moved_schema.format, "u");
+  ASSERT_EQ(moved_array.length, 1);
+  const auto* offsets = static_cast<const int32_t*>(moved_array.buffers[1]);
+  EXPECT_EQ(std::string(static_cast<const char*>(moved_array.buffers[2]) + offsets[0],
+                        static_cast<size_t>(offsets[1] - offsets[0])),
+            "success");
+  ASSERT_NE(moved_array.release, nullptr);
+  moved_array.release(&moved_array);
+  EXPECT_EQ(moved_array.release, nullptr);
+  ASSERT_NE(moved_schema.release, nullptr);
+  moved_schema.release(&moved_schema);
+  EXPECT_EQ(moved_schema.release, nullptr);
 }
 
 }  // namespace

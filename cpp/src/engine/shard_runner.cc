@@ -94,7 +94,7 @@ void ShardRunner::Complete(size_t row, ProcessedSample sample) {
   ++completed_;
   // Both under the lock: once Run sees the last completion it destroys the fetcher and us.
   fetcher_.Wakeup();  // room in the backlog: more downloads may start
-  if (completed_ == input_.urls.size()) all_done_.notify_all();
+  if (completed_ == input_.urls.size() || pending_samples_ == 0) all_done_.notify_all();
 }
 
 bool ShardRunner::Finished() const {
@@ -102,9 +102,14 @@ bool ShardRunner::Finished() const {
 }
 
 Result<std::vector<SampleResult>> ShardRunner::Run() {
-  RETURN_NOT_OK(fetcher_.Run(*this));
+  const Status fetched = fetcher_.Run(*this);
   std::unique_lock<std::mutex> lock(mu_);
-  all_done_.wait(lock, [this] { return completed_ == input_.urls.size(); });
+  // Samples already on the CPU pool use this runner, the fetcher and the writer: wait for them
+  // even when the fetcher failed, or they would run after the caller destroyed all three.
+  all_done_.wait(lock, [&] {
+    return pending_samples_ == 0 && (!fetched.ok() || completed_ == input_.urls.size());
+  });
+  RETURN_NOT_OK(fetched);
   return std::move(results_);
 }
 

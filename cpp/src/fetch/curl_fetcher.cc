@@ -5,7 +5,10 @@
 // max_body_bytes while streaming, whatever Content-Length says.
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <vector>

@@ -50,14 +50,21 @@ struct TablePrivate {
   const void* struct_buffers[1] = {nullptr};
 };
 
-// Children are owned by the parent's private data; their release only marks them released.
-void ReleaseChildSchema(ArrowSchema* schema) { schema->release = nullptr; }
-void ReleaseChildArray(ArrowArray* array) { array->release = nullptr; }
-
-// The schema and the array share one TablePrivate; whichever is released last frees it.
+// The schema, the array and each of their children share one TablePrivate; whichever is
+// released last frees it. Children hold their own reference because a consumer may move them
+// out and release the parents first (C Data Interface, "Moving child arrays").
 struct SharedPrivate {
   std::shared_ptr<TablePrivate> table;
 };
+
+void ReleaseChildSchema(ArrowSchema* schema) {
+  delete static_cast<SharedPrivate*>(schema->private_data);
+  schema->release = nullptr;
+}
+void ReleaseChildArray(ArrowArray* array) {
+  delete static_cast<SharedPrivate*>(array->private_data);
+  array->release = nullptr;
+}
 
 void ReleaseSchema(ArrowSchema* schema) {
   for (int64_t i = 0; i < schema->n_children; ++i) {
@@ -132,9 +139,15 @@ void ExportResultTable(const std::vector<SampleResult>& samples, const OutputOpt
                            : static_cast<const void*>(c.values.data())};
     if (is_string) c.buffers.push_back(c.chars.data());
 
-    table->child_schemas[i] =
-        ArrowSchema{c.format.c_str(), c.name.c_str(),     nullptr, ARROW_FLAG_NULLABLE, 0, nullptr,
-                    nullptr,          ReleaseChildSchema, nullptr};
+    table->child_schemas[i] = ArrowSchema{c.format.c_str(),
+                                          c.name.c_str(),
+                                          nullptr,
+                                          ARROW_FLAG_NULLABLE,
+                                          0,
+                                          nullptr,
+                                          nullptr,
+                                          ReleaseChildSchema,
+                                          new SharedPrivate{table}};
     table->child_arrays[i] = ArrowArray{static_cast<int64_t>(samples.size()),
                                         c.null_count,
                                         0,
@@ -144,7 +157,7 @@ void ExportResultTable(const std::vector<SampleResult>& samples, const OutputOpt
                                         nullptr,
                                         nullptr,
                                         ReleaseChildArray,
-                                        nullptr};
+                                        new SharedPrivate{table}};
   }
   for (size_t i = 0; i < n; ++i) {
     table->child_schema_pointers.push_back(&table->child_schemas[i]);
