@@ -67,6 +67,8 @@ def run_cli(url_list: Path, output: str) -> int:
         "--thread_count=64",
         "--processes_count=2",
         "--incremental_mode=overwrite",
+        # The demo's server is on 127.0.0.1, which is refused by default.
+        "--allow_private_addresses",
     ]
     print("$ " + shlex.join(["img2dataset", *command[3:]]), flush=True)
     return subprocess.run(command, check=False).returncode

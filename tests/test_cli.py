@@ -97,6 +97,7 @@ def test_cli_downloads_into_webdataset(image_server, tmp_path):
         "--output_folder=out",
         "--output_format=webdataset",
         "--thread_count=4",
+        "--allow_private_addresses",
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr

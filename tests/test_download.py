@@ -30,6 +30,7 @@ REFERENCE_METADATA_SCHEMA = pa.schema(
         ("original_height", pa.int32()),
         ("exif", pa.string()),
         ("sha256", pa.string()),
+        ("error_class", pa.string()),
     ]
 )
 
@@ -39,6 +40,7 @@ def run(tmp_path: Path, urls: list[str], **options) -> Path:
     url_list = tmp_path / "urls.txt"
     url_list.write_text("".join(url + "\n" for url in urls))
     output = tmp_path / "out"
+    options.setdefault("allow_private_addresses", True)  # the test server is on loopback
     download(url_list=str(url_list), output_folder=str(output), **options)
     return output
 
@@ -101,6 +103,7 @@ def test_webdataset_shard_has_success_and_failure_rows(image_server, tmp_path):
         "start_time",
         "end_time",
         "status_dict",
+        "error_class_dict",
     ]
     assert (stats["count"], stats["successes"]) == (len(urls), 2)
     assert (stats["failed_to_download"], stats["failed_to_resize"]) == (5, 1)
@@ -129,7 +132,7 @@ def test_tar_is_readable_by_tarfile_and_webdataset(image_server, tmp_path):
         assert tar.extractfile("000000001.txt").read() == b""  # txt input: empty captions
 
     rows = rows_by_url(output)
-    assert meta == rows[urls[1]]
+    assert meta == {k: v for k, v in rows[urls[1]].items() if k != "error_class"}
     samples = list(wds.WebDataset(str(output / "00000.tar"), shardshuffle=False))
     assert sorted(s["__key__"] for s in samples) == ["000000000", "000000001"]
     for sample in samples:
@@ -285,7 +288,7 @@ def test_compute_hash_is_digest_of_downloaded_bytes(image_server, tmp_path, algo
     fixture = image_server.fixtures["rgb_300x200.jpg"]
     output = run(tmp_path, [image_server.image_url(fixture.name)], compute_hash=algorithm)
     table = pq.read_table(output / "00000.parquet")
-    assert table.column_names[-1] == algorithm
+    assert table.column_names[-2:] == [algorithm, "error_class"]
     assert table.column(algorithm)[0].as_py() == hashlib.new(algorithm, fixture.data).hexdigest()
 
 
@@ -296,7 +299,10 @@ def test_no_hash_and_no_exif_columns_when_disabled(image_server, tmp_path):
         compute_hash=None,
         extract_exif=False,
     )
-    assert pq.read_table(output / "00000.parquet").column_names[-1] == "original_height"
+    assert pq.read_table(output / "00000.parquet").column_names[-2:] == [
+        "original_height",
+        "error_class",
+    ]
 
 
 def test_exif_is_extracted_from_the_original_bytes(image_server, tmp_path):
@@ -399,6 +405,7 @@ def test_folder_of_txt_gz_inputs_numbers_shards_across_files(image_server, tmp_p
         output_folder=str(output),
         input_format="txt.gz",
         number_sample_per_shard=2,
+        allow_private_addresses=True,
     )
     # a.txt.gz: shards 0, 1 (3 rows); b.txt.gz: shard 2.
     counts = [json.loads((output / f"0000{i}_stats.json").read_text())["count"] for i in range(3)]

@@ -15,7 +15,7 @@ def shards(n: int) -> list[Shard]:
 
 
 def stats() -> ShardStats:
-    return ShardStats(1, 1, 0, 0, 0.0, 0.0, 0.0, {"success": 1})
+    return ShardStats(1, 1, 0, 0, 0.0, 0.0, 0.0, {"success": 1}, {})
 
 
 def test_failed_shards_are_retried_until_they_succeed(capsys):

@@ -55,8 +55,13 @@ REFERENCE_SIGNATURE = [
 
 
 def test_signature_matches_the_reference():
-    parameters = inspect.signature(download).parameters
-    assert [(p.name, p.default) for p in parameters.values()] == REFERENCE_SIGNATURE
+    parameters = list(inspect.signature(download).parameters.values())
+    reference = parameters[: len(REFERENCE_SIGNATURE)]
+    assert [(p.name, p.default) for p in reference] == REFERENCE_SIGNATURE
+    # Additions come after, keyword-only, so positional calls keep their meaning.
+    for extra in parameters[len(REFERENCE_SIGNATURE) :]:
+        assert extra.kind is inspect.Parameter.KEYWORD_ONLY
+        assert extra.default is not inspect.Parameter.empty
 
 
 def test_default_arguments_are_valid():

@@ -129,7 +129,16 @@ TEST(ExportResultTableTest, SuccessRowHasValuesAndNullErrorMessage) {
   EXPECT_EQ(t.Int("original_height", 0), 512);
   EXPECT_EQ(t.String("exif", 0), R"({"Image Make": "Canon"})");
   EXPECT_EQ(t.String("sha256", 0), "abc123");
-  EXPECT_EQ(t.String("error_class", 0), "");
+  EXPECT_EQ(t.String("error_class", 0), std::nullopt);
+}
+
+TEST(ExportResultTableTest, HttpErrorClassCarriesTheStatusCode) {
+  Exported t;
+  SampleResult failure = Failure("000000000", SampleStatus::kFailedToDownload,
+                                 ErrorClass::kHttp5xx, "HTTP Error 503: Service Unavailable");
+  failure.http_status = 503;
+  ExportResultTable({failure}, WithExifAndSha256(), &t.schema, &t.array);
+  EXPECT_EQ(t.String("error_class", 0), "http_503");
 }
 
 TEST(ExportResultTableTest, FailureRowsHaveNullsWhereReferenceHasNone) {
@@ -143,7 +152,7 @@ TEST(ExportResultTableTest, FailureRowsHaveNullsWhereReferenceHasNone) {
   ASSERT_EQ(t.array.length, 3);
   EXPECT_EQ(t.String("status", 0), "failed_to_download");
   EXPECT_EQ(t.String("error_message", 0), "HTTP Error 404: Not Found");
-  EXPECT_EQ(t.String("error_class", 0), "http_4xx");
+  EXPECT_EQ(t.String("error_class", 0), "http_4xx");  // no status code known
   EXPECT_EQ(t.String("status", 2), "failed_to_resize");
   EXPECT_EQ(t.String("error_message", 2), "Image decoding error");
   EXPECT_EQ(t.String("error_class", 2), "decode");

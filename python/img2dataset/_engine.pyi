@@ -42,6 +42,19 @@ class FetchOptions:
     ignore_ssl_certificate: bool
     max_body_bytes: int
     max_redirects: int
+    connect_timeout_s: float
+    first_byte_timeout_s: float
+    total_timeout_s: float
+    min_bytes_per_second: int
+    user_agent: str
+    ca_bundle: str
+    allow_private_addresses: bool
+    dns_servers: list[str]
+    dns_timeout_s: float
+    max_connections_per_host: int
+    max_requests_per_second_per_host: float
+    max_backoff_s: float
+    respect_robots_txt: bool
 
 class ImageOptions:
     image_size: int

@@ -34,6 +34,8 @@ class ShardStats:
     start_time: float
     end_time: float
     status_dict: dict[str, int]
+    # Addition to the reference: failures counted by class ("dns", "timeout", "http_404", ...).
+    error_class_dict: dict[str, int]
 
     @classmethod
     def from_results(cls, results: pa.RecordBatch, start_time: float, end_time: float):
@@ -53,6 +55,9 @@ class ShardStats:
             start_time=start_time,
             end_time=end_time,
             status_dict=dict(status_dict),
+            error_class_dict=dict(
+                Counter(c for c in results.column("error_class").to_pylist() if c)
+            ),
         )
 
     def to_json(self) -> str:

@@ -62,11 +62,22 @@ def download(
     user_agent_token: str | None = None,
     disallowed_header_directives: list[str] | None = None,
     ignore_ssl_certificate: bool = False,
+    *,
+    allow_private_addresses: bool = False,
+    dns_servers: list[str] | None = None,
+    max_connections_per_host: int = 16,
+    max_requests_per_second_per_host: float = 0,
+    max_image_bytes: int = 64 * 1024 * 1024,
+    request_deadline: float | None = None,
+    user_agent: str | None = None,
+    ca_bundle: str | None = None,
+    respect_robots_txt: bool = False,
 ) -> None:
     """Download the images of `url_list`, resize them and write them as shards to
     `output_folder`.
 
-    Every parameter has the name, position and default of the reference img2dataset; see
+    Every parameter up to `ignore_ssl_certificate` has the name, position and default of the
+    reference img2dataset; the keyword-only ones after it are this version's additions. See
     `img2dataset --help` or the README for each one. Invalid arguments raise before anything is
     created on disk. Samples that fail are recorded in the metadata with their `status` and
     `error_message`; shards that fail as a whole are retried `max_shard_retry` times and

@@ -8,7 +8,9 @@ keep working.
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +113,16 @@ class DownloadOptions:
         default_factory=lambda: list(DEFAULT_DISALLOWED_HEADER_DIRECTIVES)
     )
     ignore_ssl_certificate: bool = False
+    # Additions of this version (keyword-only in download()).
+    allow_private_addresses: bool = False
+    dns_servers: list[str] | None = None
+    max_connections_per_host: int = 16
+    max_requests_per_second_per_host: float = 0
+    max_image_bytes: int = 64 * 1024 * 1024
+    request_deadline: float | None = None
+    user_agent: str | None = None
+    ca_bundle: str | None = None
+    respect_robots_txt: bool = False
 
     @property
     def save_caption(self) -> bool:
@@ -130,6 +142,10 @@ class DownloadOptions:
                 f"got the string {directives!r}"
             )
         arguments["disallowed_header_directives"] = list(directives) or None
+        if isinstance(arguments.get("dns_servers"), str):
+            arguments["dns_servers"] = [
+                server.strip() for server in arguments["dns_servers"].split(",") if server.strip()
+            ]
         if arguments.get("save_additional_columns") is not None:
             arguments["save_additional_columns"] = list(arguments["save_additional_columns"])
         options = cls(**arguments)
@@ -150,6 +166,30 @@ class DownloadOptions:
         _check_int("retries", self.retries, minimum=0)
         _check_int("max_shard_retry", self.max_shard_retry, minimum=0)
         _check_int("min_image_size", self.min_image_size, minimum=0)
+        _check_int("max_connections_per_host", self.max_connections_per_host, minimum=1)
+        _check_int("max_image_bytes", self.max_image_bytes, minimum=1)
+        if self.max_requests_per_second_per_host != 0:
+            _check_number(
+                "max_requests_per_second_per_host",
+                self.max_requests_per_second_per_host,
+                positive=True,
+            )
+        if self.request_deadline is not None:
+            _check_number("request_deadline", self.request_deadline, positive=True)
+        for name in ("user_agent", "ca_bundle"):
+            if getattr(self, name) is not None:
+                _check_str(name, getattr(self, name))
+        if self.ca_bundle is not None and not os.path.isfile(self.ca_bundle):
+            raise FileNotFoundError(f"ca_bundle: no such file: {self.ca_bundle}")
+        if self.dns_servers is not None and not (
+            isinstance(self.dns_servers, list)
+            and self.dns_servers
+            and all(_is_dns_server(server) for server in self.dns_servers)
+        ):
+            raise ValueError(
+                "dns_servers must be a list of addresses such as ['127.0.0.1', '[::1]:5353'] "
+                f"or None for the system's resolvers, got {self.dns_servers!r}"
+            )
         _check_number("timeout", self.timeout, positive=True)
         _check_number("max_image_area", self.max_image_area, positive=True)
         _check_number("max_aspect_ratio", self.max_aspect_ratio, positive=True)
@@ -160,6 +200,8 @@ class DownloadOptions:
             "enable_wandb",
             "disable_all_reencoding",
             "ignore_ssl_certificate",
+            "allow_private_addresses",
+            "respect_robots_txt",
         ):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -262,6 +304,15 @@ class DownloadOptions:
             d.strip().lower() for d in self.disallowed_header_directives or []
         ]
         fetch.ignore_ssl_certificate = self.ignore_ssl_certificate
+        fetch.allow_private_addresses = self.allow_private_addresses
+        fetch.dns_servers = list(self.dns_servers or [])
+        fetch.max_connections_per_host = self.max_connections_per_host
+        fetch.max_requests_per_second_per_host = float(self.max_requests_per_second_per_host)
+        fetch.max_body_bytes = self.max_image_bytes
+        fetch.total_timeout_s = float(self.request_deadline or 0)
+        fetch.user_agent = self.user_agent or ""
+        fetch.ca_bundle = self.ca_bundle or ""
+        fetch.respect_robots_txt = self.respect_robots_txt
         options.fetch = fetch
 
         image = options.image
@@ -288,6 +339,23 @@ class DownloadOptions:
         output.compute_hash = getattr(_engine.HashAlgorithm, self.compute_hash or "none")
         options.output = output
         return options
+
+
+def _is_dns_server(text: Any) -> bool:
+    """'127.0.0.1', '127.0.0.1:53', '::1' or '[::1]:53'."""
+    if not isinstance(text, str):
+        return False
+    host, port = text, None
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":") if rest else None
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return port is None or (port.isdigit() and 0 < int(port) < 65536)
 
 
 def _check_str(name: str, value: Any) -> None:

@@ -11,10 +11,6 @@ from .committer import Committer, ShardStats
 from .options import DownloadOptions
 from .planner import Shard
 
-# Engine result columns that are not part of the reference's metadata.
-_INTERNAL_COLUMNS = ("error_class",)
-
-
 class ShardWorker:
     """Runs shards with one engine (one CPU pool) shared by every thread of the process."""
 
@@ -42,11 +38,8 @@ class ShardWorker:
 
 
 def metadata_table(rows: pa.RecordBatch, results: pa.RecordBatch) -> pa.Table:
-    """Input columns followed by the engine's per-sample columns, in key order."""
-    columns = list(rows.columns)
-    names = list(rows.schema.names)
-    for name in results.schema.names:
-        if name not in _INTERNAL_COLUMNS:
-            columns.append(results.column(name))
-            names.append(name)
+    """Input columns followed by the engine's per-sample columns, in key order: the reference's
+    columns, then `error_class`."""
+    columns = list(rows.columns) + list(results.columns)
+    names = list(rows.schema.names) + list(results.schema.names)
     return pa.Table.from_arrays(columns, names=names)

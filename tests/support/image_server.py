@@ -48,6 +48,17 @@ Anything else, including an unknown fixture name or a malformed number, is ``404
 Every wait is on an event that ``stop()`` sets and every open connection is shut down on stop,
 so ``stop()`` returns promptly even while handlers stall or drip.
 
+With ``tls=(cert_path, key_path)`` every endpoint is served over HTTPS instead (make a
+certificate with ``support.tls.make_self_signed_certificate``). The handshake runs on the
+connection's handler thread, so a client that never completes it holds only that thread, and
+``stop()`` shuts it down like any other. A response the server ends on purpose (``Connection:
+close``, HTTP/1.0, a close-delimited ``/big``) ends with a TLS ``close_notify``; the ones that
+misbehave on purpose (``/truncated``, ``/stall``, and whatever ``stop()`` interrupts) end without
+one, as an abrupt close does.
+
+The server is reachable only under the address it binds: to serve names that a ``DnsServer``
+with ``spread_loopback=True`` maps to other 127.0.0.x addresses, start one server per address.
+
 Run ``python tests/support/image_server.py --port 0`` to serve by hand: it prints the base URL
 and serves until Ctrl-C.
 """
@@ -61,6 +72,7 @@ import io
 import math
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -69,6 +81,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -100,6 +113,8 @@ _CONTENT_TYPES: dict[str, str] = {
 }
 _CORPUS_SEED = 20240601
 _BIG_CHUNK = bytes(64 * 1024)
+# How long a graceful TLS close waits for the client's close_notify before closing anyway.
+_TLS_CLOSE_TIMEOUT_S = 0.5
 _NOT_IMAGE_HTML = (
     b"<!DOCTYPE html>\n<html><head><title>Not an image</title></head>\n"
     b"<body><p>This page is HTML, not an image.</p></body></html>\n"
@@ -314,6 +329,8 @@ class _HTTPServer(ThreadingHTTPServer):
     # The demo opens 64 connections at once; the default backlog of 5 would drop SYNs.
     request_queue_size = 256
     app: ImageServer
+    #: Server-side context when serving HTTPS, else None.
+    ssl_context: ssl.SSLContext | None = None
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host name (getfqdn), which can hang without DNS.
@@ -338,14 +355,46 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
 
     def setup(self) -> None:
-        super().setup()
-        self.server.app._register(self.connection)
+        # Set when the response ends abruptly on purpose: a TLS close then sends no close_notify.
+        self._abrupt_close = False
+        context = self.server.ssl_context
+        if context is None:
+            super().setup()
+            self.server.app._register(self.connection)
+            return
+        # The handshake runs here, on this connection's own thread, after registering the
+        # socket, so that stop() can shut down a client that stalls in the middle of it.
+        # wrap_socket detaches the accepted socket: from here on self.request is the TLS one,
+        # which the socketserver never sees, so finish() closes it.
+        self.request.settimeout(self.timeout)
+        self.request = context.wrap_socket(
+            self.request, server_side=True, do_handshake_on_connect=False
+        )
+        self.server.app._register(self.request)
+        try:
+            self.request.do_handshake()
+            super().setup()
+        except BaseException:
+            self.server.app._unregister(self.request)
+            self.request.close()
+            raise
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
             self.server.app._unregister(self.connection)
+            if isinstance(self.connection, ssl.SSLSocket):
+                self._close_tls(self.connection)
+
+    def _close_tls(self, connection: ssl.SSLSocket) -> None:
+        with contextlib.suppress(OSError):  # the client closed or reset first
+            if not self._abrupt_close and not self.server.app._stopping.is_set():
+                connection.settimeout(_TLS_CLOSE_TIMEOUT_S)
+                connection.unwrap()
+            # As socketserver does for plain connections: FIN before close, not RST.
+            socket.socket.shutdown(connection, socket.SHUT_WR)
+        connection.close()
 
     def log_message(self, format: str, *args: object) -> None:
         """Silences per-request logging."""
@@ -455,6 +504,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_head(200, fixture.content_type, len(fixture.data))
         self.wfile.write(fixture.data[: len(fixture.data) // 2])
         self.close_connection = True
+        self._abrupt_close = True
 
     def _drip(self, app: ImageServer, fixture: Fixture) -> None:
         self._send_head(200, fixture.content_type, len(fixture.data))
@@ -491,13 +541,31 @@ class ImageServer:
     lock.
 
     Args:
-        host: address to bind; tests use the loopback default.
+        host: address to bind; tests use the loopback default. Never a wildcard address: that
+            would serve on every interface of the machine.
         port: port to bind; ``0`` picks a free one (read it back from ``port``).
+        tls: ``(cert_path, key_path)`` of a PEM certificate and its unencrypted key: serve
+            HTTPS instead of HTTP (see the module docstring). ``cert_path`` is then also the
+            file a client loads to trust the server when the certificate is self-signed.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: tuple[str | Path, str | Path] | None = None,
+    ) -> None:
         self._host = host
         self._requested_port = port
+        #: The certificate the server presents, when serving HTTPS; else None.
+        self.cert_path: Path | None = None
+        self._ssl_context: ssl.SSLContext | None = None
+        if tls is not None:
+            cert_path, key_path = (Path(p) for p in tls)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert_path, key_path)
+            self.cert_path = cert_path
+            self._ssl_context = context
         #: Named fixtures served at ``/images/<name>``, filled by ``start()``.
         self.fixtures: dict[str, Fixture] = {}
         self._stopping = threading.Event()
@@ -517,6 +585,7 @@ class ImageServer:
         self._stopping.clear()
         httpd = _HTTPServer((self._host, self._requested_port), _Handler)
         httpd.app = self
+        httpd.ssl_context = self._ssl_context
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,
@@ -537,8 +606,7 @@ class ImageServer:
         with self._lock:
             connections = list(self._connections)
         for connection in connections:
-            with contextlib.suppress(OSError):  # already closed by its handler
-                connection.shutdown(socket.SHUT_RDWR)
+            _shutdown_socket(connection)
         httpd.server_close()
         thread.join(timeout=2)
         self._httpd = None
@@ -563,9 +631,14 @@ class ImageServer:
         return int(self._httpd.server_address[1])
 
     @property
+    def scheme(self) -> str:
+        """``https`` when serving TLS, else ``http``."""
+        return "http" if self._ssl_context is None else "https"
+
+    @property
     def base_url(self) -> str:
-        """``http://<host>:<port>``, without a trailing slash. REQUIRES: started."""
-        return f"http://{self._host}:{self.port}"
+        """``<scheme>://<host>:<port>``, without a trailing slash. REQUIRES: started."""
+        return f"{self.scheme}://{self._host}:{self.port}"
 
     def url(self, path: str) -> str:
         """Returns the absolute URL of ``path``, which must start with ``/``."""
@@ -629,12 +702,19 @@ class ImageServer:
             self._connections.add(connection)
         if self._stopping.is_set():
             # Accepted while stop() ran: close it rather than leave it unseen by stop().
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+            _shutdown_socket(connection)
 
     def _unregister(self, connection: socket.socket) -> None:
         with self._lock:
             self._connections.discard(connection)
+
+
+def _shutdown_socket(connection: socket.socket) -> None:
+    """Shuts down both directions of a connection another thread may be blocked on."""
+    # The plain socket's shutdown even for a TLS socket: SSLSocket.shutdown would also drop
+    # the TLS state under the feet of the handler thread that is using it.
+    with contextlib.suppress(OSError):  # already closed by its handler
+        socket.socket.shutdown(connection, socket.SHUT_RDWR)
 
 
 def main(argv: list[str] | None = None) -> int:

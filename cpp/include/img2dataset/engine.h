@@ -23,6 +23,9 @@ struct ShardInput {
   std::vector<std::string> urls;
   // One per URL, or empty when the input has no caption column. nullopt: a null caption.
   std::vector<std::optional<std::string>> captions;
+  // One per URL, or empty: the expected hex digest of each body (compute_hash's algorithm,
+  // compared case-insensitively). A mismatch or a null fails the sample with "hash mismatch".
+  std::vector<std::optional<std::string>> expected_hashes;
   // Existing local directory where the shard's files are written; the caller commits them.
   std::string staging_dir;
 };

@@ -19,20 +19,29 @@ namespace img2dataset {
 
 // ---------------------------------------------------------------------------------------------
 // Fetch: how URLs are downloaded.
+enum class HashAlgorithm { kNone, kMd5, kSha256, kSha512 };
+
 struct FetchOptions {
   // Transfers in flight at once for one shard. Performance: more hides latency; each in-flight
   // transfer holds a connection and a body buffer (up to max_body_bytes).
   int thread_count = 256;
-  // Seconds. Bounds the connection set-up and any stall of the body (no byte received for this
-  // long), like the reference's per-socket timeout. A transfer is also cut after
-  // kTotalDeadlineFactor * timeout seconds in total, so a slow-drip server cannot hold a slot
-  // forever.
+  // Seconds. The reference's per-socket timeout: it bounds the connection set-up, the wait for
+  // the response headers and any stall of the body (less than min_bytes_per_second over this
+  // window), unless the specific limits below are set.
   double timeout_s = 10;
+  double connect_timeout_s = 0;     // 0: timeout_s
+  double first_byte_timeout_s = 0;  // from the start of the request to its headers; 0: timeout_s
+  // Hard deadline of one request, redirects included, however the server trickles; 0: 6 ×
+  // timeout_s.
+  double total_timeout_s = 0;
   static constexpr double kTotalDeadlineFactor = 6;
+  long min_bytes_per_second = 1;
   // Extra attempts for a failed download (total attempts = retries + 1). Only transient failures
-  // (timeouts, connection errors, 5xx, 429) are retried; retries run after the first attempt of
+  // (timeouts, connection errors, DNS failures, 5xx, 429) are retried, after the first attempt of
   // every other URL of the shard.
   int retries = 0;
+  // Replaces the whole User-Agent header when set.
+  std::string user_agent;
   // Appended to the User-Agent as "(compatible; <token>; +https://github.com/rom1504/img2dataset)"
   // and matched against agent-scoped X-Robots-Tag directives. Empty: none.
   std::string user_agent_token;
@@ -41,10 +50,26 @@ struct FetchOptions {
                                                            "noimageindex"};
   // Disable TLS certificate and host name verification.
   bool ignore_ssl_certificate = false;
+  // PEM file of certificate authorities to trust instead of the system's; empty: the system's.
+  std::string ca_bundle;
   // Bodies larger than this fail with class too_large; enforced while streaming.
   int64_t max_body_bytes = 64LL << 20;
   // Redirects followed before failing.
   int max_redirects = 10;
+  // Connect to loopback and private addresses (10/8, 172.16/12, 192.168/16, 127/8, fc00::/7, ...).
+  // Link-local and metadata addresses are refused regardless.
+  bool allow_private_addresses = false;
+  // DNS servers as "ip" or "ip:port"; empty: the system's (/etc/resolv.conf).
+  std::vector<std::string> dns_servers;
+  double dns_timeout_s = 2;  // per try; two tries per server
+  // Politeness, per host name.
+  int max_connections_per_host = 16;
+  double max_requests_per_second_per_host = 0;  // 0: no limit
+  double max_backoff_s = 60;  // longest pause of a host after 429/503, whatever Retry-After says
+  // Fetch robots.txt once per origin and skip URLs it disallows for user_agent_token.
+  bool respect_robots_txt = false;
+  // Digest computed while the body streams in (FetchResponse::hash); kNone: none.
+  HashAlgorithm stream_hash = HashAlgorithm::kNone;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -74,7 +99,6 @@ struct ImageOptions {
 // ---------------------------------------------------------------------------------------------
 // Output: what is written for each sample.
 enum class OutputFormat { kFiles, kWebdataset, kDummy };
-enum class HashAlgorithm { kNone, kMd5, kSha256, kSha512 };
 
 struct OutputOptions {
   OutputFormat output_format = OutputFormat::kFiles;

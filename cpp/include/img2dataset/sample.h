@@ -19,8 +19,12 @@ enum class ErrorClass {
   kDns,         // the host name did not resolve
   kConnect,     // connection refused or unreachable
   kTls,         // handshake or certificate failure
-  kTimeout,     // connect, stall or total deadline
-  kHttp4xx,     // 4xx other than 429
+  kTimeout,         // connect, first byte, stall or total deadline
+  kRedirectLoop,    // a redirect came back to a URL already visited, or too many redirects
+  kBlockedAddress,  // the host resolved to an address the policy refuses (link-local, private)
+  kRobotsTxt,       // robots.txt disallows the URL (respect_robots_txt)
+  kHashMismatch,    // the digest of the body differs from the expected one (verify_hash)
+  kHttp4xx,         // 4xx other than 429
   kHttp429,     // too many requests
   kHttp5xx,     // server error
   kNetwork,     // any other transfer error (truncated body, reset, bad response)
@@ -43,6 +47,7 @@ struct SampleResult {
   std::optional<int> width, height, original_width, original_height;
   std::optional<std::string> exif;  // JSON object text; set on success when extract_exif
   std::optional<std::string> hash;  // lowercase hex of the downloaded bytes; success only
+  int http_status = 0;              // final HTTP status, 0 when no response arrived
 };
 
 }  // namespace img2dataset

@@ -13,20 +13,23 @@ namespace {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(const EngineOptions& options, FetcherFactory make_fetcher, int cpu_threads)
-      : options_(options), make_fetcher_(std::move(make_fetcher)), pool_(cpu_threads) {}
+  EngineImpl(const EngineOptions& options, std::unique_ptr<Fetcher> fetcher, int cpu_threads)
+      : options_(options), fetcher_(std::move(fetcher)), pool_(cpu_threads) {}
 
   Result<ShardOutput> RunShard(const ShardInput& input) override {
     if (!input.captions.empty() && input.captions.size() != input.urls.size()) {
       return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
                              std::to_string(input.captions.size()) + " captions");
     }
+    if (!input.expected_hashes.empty() && input.expected_hashes.size() != input.urls.size()) {
+      return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
+                             std::to_string(input.expected_hashes.size()) + " expected hashes");
+    }
     ASSIGN_OR_RETURN(std::unique_ptr<SampleWriter> writer,
                      MakeSampleWriter(options_.output.output_format, input.staging_dir,
                                       ShardName(input.shard_id, options_.output.oom_shard_count)));
-    ASSIGN_OR_RETURN(std::unique_ptr<Fetcher> fetcher, make_fetcher_(options_.fetch));
 
-    ShardRunner runner(options_, input, pool_, *fetcher, *writer);
+    ShardRunner runner(options_, input, pool_, *fetcher_, *writer);
     Result<std::vector<SampleResult>> samples = runner.Run();
     if (!samples.ok()) {
       writer->Abandon();
@@ -40,22 +43,27 @@ class EngineImpl final : public Engine {
 
  private:
   EngineOptions options_;
-  FetcherFactory make_fetcher_;
+  // Declared before the pool: pool tasks wake the fetcher, so it must outlive them.
+  std::unique_ptr<Fetcher> fetcher_;
   CpuPool pool_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Engine>> MakeEngine(const EngineOptions& options,
-                                           FetcherFactory make_fetcher, int cpu_threads) {
+                                           const FetcherFactory& make_fetcher, int cpu_threads) {
   RETURN_NOT_OK(ValidateOptions(options));
   // The engine parallelises across images; OpenCV's own threads would oversubscribe the cores.
   cv::setNumThreads(0);
-  return std::unique_ptr<Engine>(new EngineImpl(options, std::move(make_fetcher), cpu_threads));
+  EngineOptions effective = options;
+  // Digest the body while it streams in, instead of in a second pass over it.
+  effective.fetch.stream_hash = options.output.compute_hash;
+  ASSIGN_OR_RETURN(std::unique_ptr<Fetcher> fetcher, make_fetcher(effective.fetch));
+  return std::unique_ptr<Engine>(new EngineImpl(effective, std::move(fetcher), cpu_threads));
 }
 
 Result<std::unique_ptr<Engine>> Engine::Make(const EngineOptions& options) {
-  return MakeEngine(options, MakeCurlFetcher, /*cpu_threads=*/0);
+  return MakeEngine(options, MakeNetwork, /*cpu_threads=*/0);
 }
 
 }  // namespace img2dataset

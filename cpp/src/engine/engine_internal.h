@@ -12,8 +12,9 @@ namespace img2dataset {
 
 using FetcherFactory = std::function<Result<std::unique_ptr<Fetcher>>(const FetchOptions& options)>;
 
+// The factory is called once: every shard of the engine shares the fetcher.
 // cpu_threads <= 0: one per hardware thread.
 Result<std::unique_ptr<Engine>> MakeEngine(const EngineOptions& options,
-                                           FetcherFactory make_fetcher, int cpu_threads);
+                                           const FetcherFactory& make_fetcher, int cpu_threads);
 
 }  // namespace img2dataset

@@ -1,21 +1,52 @@
 #include "engine/sample_processor.h"
 
+#include <cctype>
+
 #include "image/exif.h"
 #include "util/hash.h"
 #include "util/python_json.h"
 
 namespace img2dataset {
 
+namespace {
+bool SameDigest(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace
+
 ProcessedSample SampleProcessor::Process(std::string key, const std::string& url,
                                          const std::optional<std::string>* caption,
+                                         const std::optional<std::string>* expected_hash,
                                          FetchResponse response) const {
   ProcessedSample sample;
   SampleResult& result = sample.result;
   result.key = std::move(key);
+  result.http_status = static_cast<int>(response.http_status);
   if (!response.ok()) {
     result.status = SampleStatus::kFailedToDownload;
     result.error_class = response.error_class;
     result.error_message = std::move(response.error_message);
+    return sample;
+  }
+
+  std::optional<std::string> digest;
+  if (options_.output.compute_hash != HashAlgorithm::kNone) {
+    // Usually digested while streaming; fetchers that do not (test fakes) leave it empty.
+    digest = !response.hash.empty() ? std::move(response.hash)
+                                    : HexDigest(options_.output.compute_hash, response.body);
+  }
+  if (expected_hash != nullptr &&
+      (!expected_hash->has_value() || !digest || !SameDigest(**expected_hash, *digest))) {
+    result.status = SampleStatus::kFailedToDownload;
+    result.error_class = ErrorClass::kHashMismatch;
+    result.error_message = "hash mismatch";
     return sample;
   }
 
@@ -34,9 +65,7 @@ ProcessedSample SampleProcessor::Process(std::string key, const std::string& url
   result.original_height = image.original_height;
   // EXIF and hash describe the downloaded bytes, not the stored ones.
   if (options_.output.extract_exif) result.exif = ExtractExifJson(response.body);
-  if (options_.output.compute_hash != HashAlgorithm::kNone) {
-    result.hash = HexDigest(options_.output.compute_hash, response.body);
-  }
+  result.hash = std::move(digest);
   sample.image = image.keep_original ? std::move(response.body) : std::move(image.encoded);
   sample.json = MetadataJson(result, url, caption);
   return sample;

@@ -26,9 +26,11 @@ class SampleProcessor {
   explicit SampleProcessor(const EngineOptions& options)
       : options_(options), images_(options.image) {}
 
-  // `caption` is the row's caption when the input has a caption column.
+  // `caption` and `expected_hash` point to the row's values when the input has those columns.
   ProcessedSample Process(std::string key, const std::string& url,
-                          const std::optional<std::string>* caption, FetchResponse response) const;
+                          const std::optional<std::string>* caption,
+                          const std::optional<std::string>* expected_hash,
+                          FetchResponse response) const;
 
  private:
   std::string MetadataJson(const SampleResult& result, const std::string& url,

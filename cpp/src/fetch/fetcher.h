@@ -1,7 +1,9 @@
 // The network stage: downloads bodies for a client that hands out URLs and takes responses.
 //
-// Thread safety: Run is called from one thread at a time and calls the client only from that
-// thread. Wakeup may be called from any thread.
+// Thread safety: Run may be called from several threads at once, one client each; it blocks
+// until that client is finished. A Fetcher calls each client from one thread at a time (the
+// network loop's, or Run's own for simple fetchers), never concurrently. Wakeup may be called
+// from any thread.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +28,7 @@ struct FetchResponse {
   std::string error_message;
   long http_status = 0;  // final status code, 0 when no response arrived
   std::string body;
+  std::string hash;  // lowercase hex of FetchOptions::stream_hash over the body; empty if none
 
   bool ok() const { return error_class == ErrorClass::kNone; }
   // Worth another attempt: the same request may well succeed later.
@@ -52,7 +55,8 @@ class Fetcher {
   virtual void Wakeup() = 0;
 };
 
-// libcurl multi interface.
-Result<std::unique_ptr<Fetcher>> MakeCurlFetcher(const FetchOptions& options);
+// The engine's network loop: one thread driving libcurl's multi-socket interface and c-ares on
+// epoll, shared by every shard of the engine (fetch/network.cc).
+Result<std::unique_ptr<Fetcher>> MakeNetwork(const FetchOptions& options);
 
 }  // namespace img2dataset

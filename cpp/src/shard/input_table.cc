@@ -55,6 +55,9 @@ Status ImportShardRows(const ArrowSchema& schema, const ArrowArray& array, Shard
     } else if (name == "caption") {
       input->captions.clear();
       RETURN_NOT_OK(ReadStrings(child_schema, child, &input->captions));
+    } else if (name == "expected_hash") {
+      input->expected_hashes.clear();
+      RETURN_NOT_OK(ReadStrings(child_schema, child, &input->expected_hashes));
     }
   }
   if (!has_url) return Status::Invalid("shard rows have no 'url' column");

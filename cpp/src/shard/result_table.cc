@@ -82,6 +82,14 @@ void ReleaseArray(ArrowArray* array) {
   array->release = nullptr;
 }
 
+// "http_404" for HTTP errors, so that statistics tell a 404 from a 403; the class name otherwise.
+std::string ErrorClassLabel(const SampleResult& s) {
+  const bool http = s.error_class == ErrorClass::kHttp4xx ||
+                    s.error_class == ErrorClass::kHttp5xx || s.error_class == ErrorClass::kHttp429;
+  if (http && s.http_status > 0) return "http_" + std::to_string(s.http_status);
+  return ErrorClassName(s.error_class);
+}
+
 }  // namespace
 
 void ExportResultTable(const std::vector<SampleResult>& samples, const OutputOptions& options,
@@ -124,7 +132,8 @@ void ExportResultTable(const std::vector<SampleResult>& samples, const OutputOpt
     original_height.AddInt(row, s.original_height);
     if (exif) exif->AddString(row, view(s.exif));
     if (hash) hash->AddString(row, view(s.hash));
-    error_class.AddString(row, std::string_view(ErrorClassName(s.error_class)));
+    const std::string label = ErrorClassLabel(s);
+    error_class.AddString(row, success ? std::nullopt : std::optional<std::string_view>(label));
   }
 
   const size_t n = table->columns.size();

@@ -3,8 +3,8 @@
 //
 // Columns, in order: key, status, error_message (utf8), width, height, original_width,
 // original_height (int32), then exif (utf8) when extract_exif, then the hash column named after
-// compute_hash (utf8) when set, then error_class (utf8, "" for successes; not part of the
-// reference metadata — the Python front uses it for statistics).
+// compute_hash (utf8) when set, then error_class (utf8: null for successes, "http_404" for HTTP
+// errors, the ErrorClassName otherwise; an addition to the reference metadata).
 #pragma once
 
 #include <vector>

@@ -28,6 +28,14 @@ const char* ErrorClassName(ErrorClass error_class) {
       return "tls";
     case ErrorClass::kTimeout:
       return "timeout";
+    case ErrorClass::kRedirectLoop:
+      return "redirect_loop";
+    case ErrorClass::kBlockedAddress:
+      return "blocked_address";
+    case ErrorClass::kRobotsTxt:
+      return "robots_txt";
+    case ErrorClass::kHashMismatch:
+      return "hash_mismatch";
     case ErrorClass::kHttp4xx:
       return "http_4xx";
     case ErrorClass::kHttp429:

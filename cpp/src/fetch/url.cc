@@ -1,0 +1,71 @@
+#include "fetch/url.h"
+
+#include <curl/curl.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "fetch/address_policy.h"
+
+namespace img2dataset {
+
+namespace {
+
+struct UrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+struct CurlStringDeleter {
+  void operator()(char* s) const { curl_free(s); }
+};
+
+std::string Part(CURLU* url, CURLUPart part, unsigned int flags = 0) {
+  char* raw = nullptr;
+  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr) return {};
+  std::unique_ptr<char, CurlStringDeleter> owned(raw);
+  return raw;
+}
+
+std::string_view Trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+}  // namespace
+
+std::string HttpUrl::origin() const {
+  const bool v6 = host.find(':') != std::string::npos;
+  return scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<HttpUrl> ParseHttpUrl(std::string_view text) {
+  const std::string trimmed(Trim(text));
+  if (trimmed.empty()) return Status::Invalid("empty URL");
+  std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
+  // URL-encode spaces and other unsafe bytes rather than rejecting them.
+  const CURLUcode code = curl_url_set(url.get(), CURLUPART_URL, trimmed.c_str(), CURLU_URLENCODE);
+  if (code != CURLUE_OK) {
+    return Status::Invalid(std::string("malformed URL: ") + curl_url_strerror(code));
+  }
+  HttpUrl result;
+  result.scheme = Part(url.get(), CURLUPART_SCHEME);
+  std::transform(result.scheme.begin(), result.scheme.end(), result.scheme.begin(), ::tolower);
+  if (result.scheme != "http" && result.scheme != "https") {
+    return Status::Invalid("unsupported URL scheme '" + result.scheme + "' (only http and https)");
+  }
+  result.host = Part(url.get(), CURLUPART_HOST);
+  if (result.host.empty()) return Status::Invalid("URL has no host");
+  if (result.host.front() == '[' && result.host.back() == ']') {
+    result.host = result.host.substr(1, result.host.size() - 2);
+  }
+  std::transform(result.host.begin(), result.host.end(), result.host.begin(), ::tolower);
+  const std::string port = Part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  result.port = port.empty() ? 0 : std::stoi(port);
+  result.url = Part(url.get(), CURLUPART_URL);
+  sockaddr_storage address;
+  result.host_is_ip = ParseIpAddress(result.host, &address);
+  return result;
+}
+
+}  // namespace img2dataset
