@@ -11,7 +11,7 @@ APT_PACKAGES=(
   g++ cmake ninja-build pkg-config python3-venv
   libcurl4-openssl-dev libssl-dev libarchive-dev libexif-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
-  libgtest-dev clang-format clang-tidy
+  libgtest-dev clang-format clang-tidy libc-ares-dev iproute2 util-linux
 )
 
 missing=()

@@ -11,6 +11,7 @@ from .committer import Committer, ShardStats
 from .options import DownloadOptions
 from .planner import Shard
 
+
 class ShardWorker:
     """Runs shards with one engine (one CPU pool) shared by every thread of the process."""
 

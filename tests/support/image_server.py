@@ -43,6 +43,19 @@ Endpoints (``GET`` only; the query string is ignored for routing but kept for
 ``/big/<megabytes>``
     ``200`` ``application/octet-stream`` streaming ``<megabytes>`` MiB (a float) of zeros without
     ``Content-Length``: chunked for HTTP/1.1 clients, close-delimited for HTTP/1.0.
+``/reset/<name>``
+    Headers of the fixture, then the connection is reset (TCP RST, no body).
+``/hugelength/<name>``
+    ``Content-Length: 2**40`` with the fixture's bytes, then the connection is closed.
+``/gzip/<name>``
+    The fixture gzip-compressed, with ``Content-Encoding: gzip`` (sent even to clients that ask
+    for ``identity``).
+``/loop/a`` and ``/loop/b``
+    ``302`` to each other, forever.
+``/to/<percent-encoded location>``
+    ``302`` to that location, for example another scheme or a private address.
+``/retry-after/<value>``
+    ``429`` with ``Retry-After: <value>`` (seconds or an HTTP date).
 Anything else, including an unknown fixture name or a malformed number, is ``404``.
 
 Every wait is on an event that ``stop()`` sets and every open connection is shut down on stop,
@@ -68,17 +81,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import gzip
 import io
 import math
 import socket
 import socketserver
 import ssl
+import struct
 import sys
 import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -401,12 +416,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         app = self.server.app
-        app._count(self.path)
+        app._count(self.path, self.headers)
         segments = [unquote(s) for s in urlsplit(self.path).path.split("/")[1:]]
-        try:
-            self._route(app, segments)
-        except _NotFound:
-            self._send_body(404, b"not found\n", "text/plain; charset=utf-8")
+        with app._in_flight(segments[0] if segments else ""):
+            try:
+                self._route(app, segments)
+            except _NotFound:
+                self._send_body(404, b"not found\n", "text/plain; charset=utf-8")
 
     def _route(self, app: ImageServer, segments: list[str]) -> None:
         match segments:
@@ -460,6 +476,39 @@ class _Handler(BaseHTTPRequestHandler):
                     self._send_fixture(fixture)
             case ["big", megabytes]:
                 self._send_big(app, int(_parse_float(megabytes, high=1 << 20) * (1 << 20)))
+            case ["reset", name]:
+                self._send_head(200, app._fixture(name).content_type, len(app._fixture(name).data))
+                self._reset_connection()
+            case ["hugelength", name]:
+                fixture = app._fixture(name)
+                self._send_head(200, fixture.content_type, 1 << 40)
+                self.wfile.write(fixture.data)
+                self.close_connection = True
+                self._abrupt_close = True
+            case ["gzip", name]:
+                data = gzip.compress(app._fixture(name).data)
+                self._send_body(
+                    200, data, app._fixture(name).content_type, [("Content-Encoding", "gzip")]
+                )
+            case ["loop", side]:
+                other = {"a": "b", "b": "a"}.get(side)
+                if other is None:
+                    raise _NotFound
+                location = app.url(f"/loop/{other}")
+                self._send_body(
+                    302, b"redirect\n", "text/plain; charset=utf-8", [("Location", location)]
+                )
+            case ["to", encoded_location]:
+                self._send_body(
+                    302,
+                    b"redirect\n",
+                    "text/plain; charset=utf-8",
+                    [("Location", encoded_location)],
+                )
+            case ["retry-after", seconds]:
+                self._send_body(
+                    429, b"slow down\n", "text/plain; charset=utf-8", [("Retry-After", seconds)]
+                )
             case _:
                 raise _NotFound
 
@@ -513,6 +562,13 @@ class _Handler(BaseHTTPRequestHandler):
             if offset + 1 < len(fixture.data) and app._stopping.wait(DRIP_INTERVAL_S):
                 self.close_connection = True
                 return
+
+    def _reset_connection(self) -> None:
+        """Closes with a TCP reset (SO_LINGER 0) instead of an orderly shutdown."""
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self._abrupt_close = True
 
     def _send_big(self, app: ImageServer, total: int) -> None:
         chunked = self.request_version == "HTTP/1.1"
@@ -571,6 +627,9 @@ class ImageServer:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()  # guarded by _lock
+        self._headers: dict[str, dict[str, str]] = {}  # guarded by _lock
+        self._active: Counter[str] = Counter()  # guarded by _lock
+        self._max_active: Counter[str] = Counter()  # guarded by _lock
         self._flaky: Counter[str] = Counter()  # guarded by _lock
         self._corpus: dict[int, Fixture] = {}  # guarded by _lock
         self._connections: set[socket.socket] = set()  # guarded by _lock
@@ -680,6 +739,28 @@ class ImageServer:
         with self._lock:
             self._counts.clear()
             self._flaky.clear()
+            self._max_active.clear()
+
+    def request_headers(self, path: str) -> dict[str, str]:
+        """The headers (names lower-cased) of the last request whose target was ``path``."""
+        with self._lock:
+            return dict(self._headers.get(path, {}))
+
+    def max_concurrent(self, endpoint: str) -> int:
+        """The most requests to ``/<endpoint>/...`` that were being handled at the same time."""
+        with self._lock:
+            return self._max_active[endpoint]
+
+    @contextlib.contextmanager
+    def _in_flight(self, endpoint: str) -> Iterator[None]:
+        with self._lock:
+            self._active[endpoint] += 1
+            self._max_active[endpoint] = max(self._max_active[endpoint], self._active[endpoint])
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active[endpoint] -= 1
 
     def _fixture(self, name: str) -> Fixture:
         try:
@@ -687,9 +768,10 @@ class ImageServer:
         except KeyError:
             raise _NotFound from None
 
-    def _count(self, path: str) -> None:
+    def _count(self, path: str, headers: Mapping[str, str]) -> None:
         with self._lock:
             self._counts[path] += 1
+            self._headers[path] = {k.lower(): v for k, v in headers.items()}
 
     def _flaky_attempt(self, key: str) -> int:
         """Records one more request for flaky ``key``; returns its 1-based attempt number."""

@@ -37,6 +37,7 @@
 #include "fetch/fetcher.h"
 #include "fetch/host_scheduler.h"
 #include "fetch/opt_out.h"
+#include "fetch/robots_txt.h"
 #include "fetch/url.h"
 #include "util/clock.h"
 
@@ -109,6 +110,8 @@ ErrorClass CurlErrorClass(CURLcode code) {
       return ErrorClass::kConnect;
     case CURLE_OPERATION_TIMEDOUT:
       return ErrorClass::kTimeout;
+    case CURLE_FILESIZE_EXCEEDED:
+      return ErrorClass::kTooLarge;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -142,11 +145,12 @@ struct TransferSettings {
 // One FetchRequest, across its redirect hops and its transfer.
 struct Job {
   uint64_t ticket = 0;
-  Client* client = nullptr;
+  Client* client = nullptr;  // nullptr: the engine's own robots.txt request
   const TransferSettings* settings = nullptr;
   FetchResponse response;  // index set at creation; filled when the job ends
   HttpUrl url;             // the current hop
   std::vector<std::string> visited;
+  std::string robots_origin;  // set on robots.txt requests: the origin they are for
   TimePoint deadline;  // the whole request, redirects included
   std::string scheduled_host;  // holds a slot of this host while non-empty
 
@@ -383,7 +387,12 @@ class Network final : public Fetcher {
   void Deliver(Job* job) {
     Client* client = job->client;
     FetchResponse response = std::move(job->response);
+    const std::string origin = job->robots_origin;
     jobs_.erase(job->ticket);
+    if (client == nullptr) {
+      RobotsArrived(origin, response);
+      return;
+    }
     --client->outstanding;
     client->client->OnResponse(std::move(response));
   }
@@ -432,7 +441,59 @@ class Network final : public Fetcher {
              "request deadline of " + FormatSeconds(TotalTimeout()) + " s passed while queued");
         continue;
       }
+      if (options_.respect_robots_txt && job->client != nullptr && !RobotsAllow(job)) continue;
       Resolve(job);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // robots.txt: fetched once per origin by a request of the engine's own; the jobs of that
+  // origin wait for it without holding a connection slot.
+
+  // True when the job may go on now; otherwise it failed or waits for its origin's robots.txt.
+  bool RobotsAllow(Job* job) {
+    const std::string origin = job->url.origin();
+    const auto cached = robots_cache_.find(origin);
+    if (cached != robots_cache_.end()) {
+      if (cached->second.Allowed(options_.user_agent_token, job->url.target)) return true;
+      Fail(job, ErrorClass::kRobotsTxt, "disallowed by " + origin + "/robots.txt");
+      return false;
+    }
+    ReleaseHost(job);
+    std::vector<uint64_t>& waiting = robots_waiting_[origin];
+    waiting.push_back(job->ticket);
+    if (waiting.size() == 1) {
+      auto robots = std::make_unique<Job>();
+      robots->ticket = next_ticket_++;
+      robots->settings = &settings_;
+      robots->robots_origin = origin;
+      robots->deadline = clock_.Now() + Seconds(TotalTimeout());
+      Result<HttpUrl> url = ParseHttpUrl(origin + "/robots.txt");
+      Job* raw = robots.get();
+      jobs_.emplace(raw->ticket, std::move(robots));
+      if (url.ok()) {
+        Schedule(raw, std::move(url).value());
+      } else {
+        Fail(raw, ErrorClass::kInvalidUrl, url.status().message());
+      }
+    }
+    return false;
+  }
+
+  // RFC 9309 §2.3.1: a 2xx body is the rules; a 4xx means there are none; a 5xx or a network
+  // failure means the site is unreachable, so nothing may be fetched.
+  void RobotsArrived(const std::string& origin, const FetchResponse& response) {
+    const long status = response.http_status;
+    RobotsTxt rules = response.ok()                    ? RobotsTxt::Parse(response.body)
+                      : (status >= 400 && status < 500) ? RobotsTxt::AllowAll()
+                                                        : RobotsTxt::DisallowAll();
+    if (robots_cache_.size() >= kMaxRobotsEntries) robots_cache_.erase(robots_cache_.begin());
+    robots_cache_.insert_or_assign(origin, std::move(rules));
+    std::vector<uint64_t> waiting = std::move(robots_waiting_[origin]);
+    robots_waiting_.erase(origin);
+    for (uint64_t ticket : waiting) {
+      const auto it = jobs_.find(ticket);
+      if (it != jobs_.end()) Schedule(it->second.get(), it->second->url);
     }
   }
 
@@ -579,6 +640,12 @@ class Network final : public Fetcher {
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent_.c_str());
     curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    // Ask for the bytes as they are, as the reference does; decode gzip/deflate/br anyway when a
+    // server sends them compressed.
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "identity");
+    // Refuse at once a Content-Length above the cap (the write callback covers the others).
+    curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(options_.max_body_bytes));
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ToMs(ConnectTimeout()));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, std::max(1L, ToMs(remaining_s)));
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, options_.min_bytes_per_second);
@@ -702,6 +769,11 @@ class Network final : public Fetcher {
     }
     if (code == CURLE_OK) {  // 1xx or a 3xx without Location
       Fail(job, ErrorClass::kNetwork, "unexpected HTTP status " + std::to_string(status));
+      return;
+    }
+    if (CurlErrorClass(code) == ErrorClass::kTooLarge) {
+      Fail(job, ErrorClass::kTooLarge,
+           "body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
       return;
     }
     Fail(job, CurlErrorClass(code),
@@ -857,6 +929,9 @@ class Network final : public Fetcher {
   HostScheduler scheduler_;
   std::unordered_map<uint64_t, std::unique_ptr<Job>> jobs_;
   std::unordered_map<std::string, std::vector<uint64_t>> dns_waiting_;
+  static constexpr size_t kMaxRobotsEntries = 100000;
+  std::unordered_map<std::string, RobotsTxt> robots_cache_;  // by origin
+  std::unordered_map<std::string, std::vector<uint64_t>> robots_waiting_;
   std::unordered_map<int, Owner> socket_owners_;
   std::list<Client*> clients_;
   std::vector<CURL*> idle_easy_;

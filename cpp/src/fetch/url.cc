@@ -36,7 +36,13 @@ std::string_view Trim(std::string_view s) {
 
 std::string HttpUrl::origin() const {
   const bool v6 = host.find(':') != std::string::npos;
-  return scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  std::string origin = scheme;
+  origin.append("://");
+  if (v6) origin.append(1, '[');
+  origin.append(host);
+  if (v6) origin.append(1, ']');
+  origin.append(1, ':').append(std::to_string(port));
+  return origin;
 }
 
 Result<HttpUrl> ParseHttpUrl(std::string_view text) {
@@ -63,6 +69,10 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   const std::string port = Part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   result.port = port.empty() ? 0 : std::stoi(port);
   result.url = Part(url.get(), CURLUPART_URL);
+  // curl always reports a path ("/" at least).
+  const std::string path = Part(url.get(), CURLUPART_PATH);
+  const std::string query = Part(url.get(), CURLUPART_QUERY);
+  result.target = query.empty() ? path : path + '?' + query;
   sockaddr_storage address;
   result.host_is_ip = ParseIpAddress(result.host, &address);
   return result;

@@ -15,6 +15,7 @@ struct HttpUrl {
   std::string scheme;  // "http" or "https"
   std::string host;    // lower-case, IPv6 literals without brackets
   int port = 0;        // explicit or the scheme's default
+  std::string target;  // path and "?query", as sent in the request line ("/a/b.jpg?x=1")
   bool host_is_ip = false;
 
   // "https://example.com:443": the unit of robots.txt and of connection reuse.
