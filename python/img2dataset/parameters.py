@@ -53,7 +53,7 @@ PARAMETER_HELP: dict[str, str] = {
     "max_connections_per_host": "Downloads in flight at once to one host name.",
     "max_requests_per_second_per_host": "Request rate limit per host name; 0: none.",
     "max_image_bytes": "Downloads larger than this fail (too_large), checked while streaming.",
-    "request_deadline": "Seconds one download may take in all, redirects included; None: 6 x timeout.",
+    "request_deadline": "Seconds one download may take, redirects included; None: 6 x timeout.",
     "user_agent": "Replaces the whole User-Agent header.",
     "ca_bundle": "PEM file of certificate authorities to trust instead of the system's.",
     "respect_robots_txt": "Fetch robots.txt once per site and skip what it disallows.",

@@ -1,0 +1,224 @@
+"""The fetch engine against hostile servers, a local DNS server and HTTPS: each case with the
+status, error class and message a user sees in the metadata."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import pyarrow.parquet as pq
+import pytest
+
+from img2dataset import download
+
+
+def fetch(tmp_path: Path, urls: list[str], **options) -> dict[str, dict]:
+    """Runs a download of `urls` (dummy output) and returns the metadata rows by URL."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
+    options.setdefault("allow_private_addresses", True)
+    options.setdefault("output_format", "files")
+    download(url_list=str(tmp_path / "urls.txt"), output_folder=str(tmp_path / "out"), **options)
+    table = pq.read_table(tmp_path / "out" / "00000.parquet")
+    return {row["url"]: row for row in table.to_pylist()}
+
+
+def outcome(row: dict) -> tuple[str, str | None]:
+    return row["status"], row["error_class"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Hostile servers.
+
+
+def test_slow_headers_fail_with_first_byte_timeout(image_server, tmp_path):
+    url = image_server.url("/slow/3/rgb_64x48.jpg?first-byte")
+    row = fetch(tmp_path, [url], timeout=1)[url]
+    assert outcome(row) == ("failed_to_download", "timeout")
+    # Whichever fires first of the first-byte deadline and the stall limit (both `timeout`).
+    assert "1 s" in row["error_message"] or "1 seconds" in row["error_message"]
+
+
+def test_body_trickling_forever_is_cut_by_request_deadline(image_server, tmp_path):
+    url = image_server.url("/drip/rgb_1024x768.jpg?deadline")
+    row = fetch(tmp_path, [url], timeout=1, request_deadline=2)[url]
+    assert outcome(row) == ("failed_to_download", "timeout")
+
+
+def test_endless_body_is_cut_at_max_image_bytes(image_server, tmp_path):
+    url = image_server.url("/big/64")
+    row = fetch(tmp_path, [url], max_image_bytes=1_000_000)[url]
+    assert outcome(row) == ("failed_to_download", "too_large")
+    assert row["error_message"] == "body larger than 1000000 bytes"
+
+
+def test_huge_content_length_is_refused_before_the_body(image_server, tmp_path):
+    url = image_server.url("/hugelength/rgb_64x48.jpg")
+    assert outcome(fetch(tmp_path, [url])[url]) == ("failed_to_download", "too_large")
+
+
+@pytest.mark.parametrize("endpoint", ["truncated", "reset"])
+def test_broken_transfers_are_network_errors(image_server, tmp_path, endpoint):
+    url = image_server.url(f"/{endpoint}/rgb_1024x768.jpg")
+    row = fetch(tmp_path, [url])[url]
+    assert outcome(row) == ("failed_to_download", "network")
+    assert row["error_message"]
+
+
+def test_status_code_is_part_of_the_error_class(image_server, tmp_path):
+    urls = [image_server.url(f"/status/{code}") for code in (403, 404, 500)]
+    rows = fetch(tmp_path, urls)
+    assert [rows[u]["error_class"] for u in urls] == ["http_403", "http_404", "http_500"]
+    assert rows[urls[1]]["error_message"] == "HTTP Error 404: Not Found"
+    stats = json.loads((tmp_path / "out" / "00000_stats.json").read_text())
+    assert stats["error_class_dict"] == {"http_403": 1, "http_404": 1, "http_500": 1}
+
+
+def test_429_with_retry_after_backs_off_the_host(image_server, tmp_path):
+    url = image_server.url("/retry-after/1")
+    row = fetch(tmp_path, [url])[url]
+    assert outcome(row) == ("failed_to_download", "http_429")
+
+
+def test_server_error_then_success_is_retried(image_server, tmp_path):
+    url = image_server.url("/flaky/fetch-500/1/rgb_64x48.jpg")
+    row = fetch(tmp_path, [url], retries=1)[url]
+    assert row["status"] == "success"
+    assert image_server.request_count("/flaky/fetch-500/1/rgb_64x48.jpg") == 2
+
+
+def test_redirect_chain_loop_and_cap(image_server, tmp_path):
+    chain = image_server.url("/redirect/4/rgb_64x48.jpg")
+    loop = image_server.url("/loop/a")
+    long_chain = image_server.url("/redirect/11/rgb_64x48.jpg")
+    rows = fetch(tmp_path, [chain, loop, long_chain])
+    assert rows[chain]["status"] == "success"
+    assert outcome(rows[loop]) == ("failed_to_download", "redirect_loop")
+    assert rows[loop]["error_message"] == "redirect loop back to " + loop
+    assert outcome(rows[long_chain]) == ("failed_to_download", "redirect_loop")
+    assert rows[long_chain]["error_message"] == "more than 10 redirects"
+
+
+def test_redirect_to_another_scheme_is_refused(image_server, tmp_path):
+    url = image_server.url("/to/" + quote("file:///etc/passwd", safe=""))
+    row = fetch(tmp_path, [url])[url]
+    assert outcome(row) == ("failed_to_download", "invalid_url")
+
+
+def test_gzip_encoded_body_is_decoded(image_server, tmp_path):
+    url = image_server.url("/gzip/rgb_64x48.jpg")
+    row = fetch(tmp_path, [url])[url]
+    assert row["status"] == "success"
+    assert (row["original_width"], row["original_height"]) == (64, 48)
+
+
+def test_x_robots_tag_forms(image_server, tmp_path):
+    def robots(value: str) -> str:
+        return image_server.url(f"/robots/{quote(value, safe='')}/rgb_64x48.jpg")
+
+    blocked = [robots("noai"), robots("NoImageAI, nofollow"), robots("other: noai\nnoindex")]
+    allowed = [robots("otherbot: noai"), robots("nofollow"), robots("all")]
+    rows = fetch(tmp_path, blocked + allowed)
+    for url in blocked:
+        assert outcome(rows[url]) == ("failed_to_download", "opted_out")
+    for url in allowed:
+        assert rows[url]["status"] == "success"
+
+
+def test_invalid_urls_are_failures_not_errors(image_server, tmp_path):
+    urls = ["ftp://127.0.0.1/x.jpg", "not a url", "file:///etc/passwd", "data:image/png;base64,AA"]
+    rows = fetch(tmp_path, urls)
+    for url in urls:
+        assert outcome(rows[url]) == ("failed_to_download", "invalid_url")
+
+
+def test_connections_per_host_are_capped(image_server, tmp_path):
+    urls = [image_server.url(f"/slow/0.3/rgb_64x48.jpg?cap={i}") for i in range(8)]
+    rows = fetch(tmp_path, urls, max_connections_per_host=2, thread_count=8)
+    assert all(row["status"] == "success" for row in rows.values())
+    assert image_server.max_concurrent("slow") <= 2
+
+
+def test_user_agent_token_and_replacement(image_server, tmp_path):
+    url = image_server.url("/images/rgb_64x48.jpg?ua-token")
+    fetch(tmp_path / "a", [url], user_agent_token="MyBot")
+    assert image_server.request_headers("/images/rgb_64x48.jpg?ua-token")["user-agent"].endswith(
+        "(compatible; mybot; +https://github.com/rom1504/img2dataset)"
+    )
+    url = image_server.url("/images/rgb_64x48.jpg?ua-replaced")
+    fetch(tmp_path / "b", [url], user_agent="custom-agent/1.0")
+    assert image_server.request_headers("/images/rgb_64x48.jpg?ua-replaced")["user-agent"] == (
+        "custom-agent/1.0"
+    )
+
+
+def test_loopback_is_refused_unless_allowed(image_server, tmp_path):
+    url = image_server.url("/images/rgb_64x48.jpg?refused")
+    row = fetch(tmp_path, [url], allow_private_addresses=False)[url]
+    assert outcome(row) == ("failed_to_download", "blocked_address")
+    assert row["error_message"] == (
+        "refused to connect to loopback address 127.0.0.1 "
+        "(set allow_private_addresses=True to allow it)"
+    )
+    assert image_server.request_count("/images/rgb_64x48.jpg?refused") == 0
+
+
+def test_robots_txt_is_fetched_once_and_obeyed(image_server, tmp_path):
+    # The image server has no /robots.txt: a 404 means everything is allowed.
+    urls = [image_server.url(f"/images/rgb_64x48.jpg?robots={i}") for i in range(5)]
+    rows = fetch(tmp_path, urls, respect_robots_txt=True)
+    assert all(row["status"] == "success" for row in rows.values())
+    assert image_server.request_count("/robots.txt") == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# DNS.
+
+
+def test_host_names_resolve_through_the_configured_dns_server(image_server, dns_server, tmp_path):
+    port = image_server.port
+    urls = [f"http://h{i}.test:{port}/images/rgb_64x48.jpg" for i in range(40)]
+    urls += [f"http://cached.test:{port}/images/rgb_64x48.jpg?{i}" for i in range(10)]
+    rows = fetch(tmp_path, urls, dns_servers=[dns_server.address])
+    assert all(row["status"] == "success" for row in rows.values())
+    # One lookup per name (A and AAAA), whatever the number of URLs.
+    assert dns_server.query_count("cached.test") <= 2
+
+
+def test_dns_failures_have_their_own_class(image_server, dns_server, tmp_path):
+    port = image_server.port
+    missing = f"http://nx-missing.test:{port}/x.jpg"
+    silent = f"http://silent-host.test:{port}/x.jpg"
+    rows = fetch(tmp_path, [missing, silent], dns_servers=[dns_server.address], timeout=1)
+    assert outcome(rows[missing]) == ("failed_to_download", "dns")
+    assert rows[missing]["error_message"].startswith("cannot resolve nx-missing.test")
+    assert outcome(rows[silent]) == ("failed_to_download", "dns")
+
+
+def test_private_answers_are_refused(image_server, dns_server, tmp_path):
+    # Refused before any connection is attempted: no packet leaves for 10.1.2.3.
+    url = f"http://private.test:{image_server.port}/x.jpg"
+    row = fetch(tmp_path, [url], dns_servers=[dns_server.address], allow_private_addresses=False)[
+        url
+    ]
+    assert outcome(row) == ("failed_to_download", "blocked_address")
+    assert "10.1.2.3" in row["error_message"]
+
+
+def test_invalid_dns_servers_option_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="dns_servers must be a list of addresses"):
+        download(url_list="u.txt", output_folder=str(tmp_path / "o"), dns_servers=["dns.google"])
+
+
+# ------------------------------------------------------------------------------------------------
+# HTTPS.
+
+
+def test_self_signed_certificate(https_image_server, tmp_path):
+    url = https_image_server.url("/images/rgb_64x48.jpg")
+    row = fetch(tmp_path / "a", [url])[url]
+    assert outcome(row) == ("failed_to_download", "tls")
+    assert fetch(tmp_path / "b", [url], ignore_ssl_certificate=True)[url]["status"] == "success"
+    trusted = fetch(tmp_path / "c", [url], ca_bundle=str(https_image_server.cert_path))
+    assert trusted[url]["status"] == "success"
