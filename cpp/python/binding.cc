@@ -183,7 +183,8 @@ NB_MODULE(_engine, m) {
       .def_rw("max_connections_per_host", &FetchOptions::max_connections_per_host)
       .def_rw("max_requests_per_second_per_host", &FetchOptions::max_requests_per_second_per_host)
       .def_rw("max_backoff_s", &FetchOptions::max_backoff_s)
-      .def_rw("respect_robots_txt", &FetchOptions::respect_robots_txt);
+      .def_rw("respect_robots_txt", &FetchOptions::respect_robots_txt)
+      .def_rw("shard_timeout_s", &FetchOptions::shard_timeout_s);
   nb::class_<ImageOptions>(m, "ImageOptions")
       .def(nb::init<>())
       .def_rw("image_size", &ImageOptions::image_size)

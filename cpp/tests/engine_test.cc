@@ -330,6 +330,40 @@ TEST_F(EngineTest, SurroundingWhitespaceOfUrlIsTrimmedForTheRequest) {
   EXPECT_EQ(web_->Requested(), std::vector<std::string>{"http://img/0.jpg"});
 }
 
+TEST_F(EngineTest, ShardWatchdogFailsRowsNotStartedInTime) {
+  web_->Serve("http://img/0.jpg", Ok(jpg_));
+  EngineOptions options = Options();
+  options.fetch.shard_timeout_s = 1e-9;  // already passed when the first row would start
+  const ShardOutput output = Run(options, Input(0, {"http://img/0.jpg", "http://img/1.jpg"}));
+  ASSERT_EQ(output.samples.size(), 2u);
+  for (const SampleResult& sample : output.samples) {
+    EXPECT_EQ(sample.status, SampleStatus::kFailedToDownload);
+    EXPECT_EQ(sample.error_class, ErrorClass::kTimeout);
+    EXPECT_EQ(sample.error_message, "shard watchdog: not downloaded within shard_timeout of 0 s");
+  }
+  EXPECT_EQ(web_->Attempts("http://img/0.jpg"), 0);
+}
+
+TEST_F(EngineTest, VerifyHashMismatchIsADownloadFailureWithoutHash) {
+  web_->Serve("http://img/0.jpg", Ok(jpg_));
+  web_->Serve("http://img/1.jpg", Ok(jpg_));
+  ShardInput input = Input(0, {"http://img/0.jpg", "http://img/1.jpg", "http://img/0.jpg"});
+  const std::string digest = HexDigest(HashAlgorithm::kSha256, jpg_);
+  std::string upper = digest;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  input.expected_hashes = {upper, std::string(64, '0'), std::nullopt};
+  const ShardOutput output = Run(Options(), input);
+  ASSERT_EQ(output.samples.size(), 3u);
+  EXPECT_EQ(output.samples[0].status, SampleStatus::kSuccess);  // compared case-insensitively
+  EXPECT_EQ(output.samples[0].hash, digest);
+  for (const size_t row : {1u, 2u}) {
+    EXPECT_EQ(output.samples[row].status, SampleStatus::kFailedToDownload);
+    EXPECT_EQ(output.samples[row].error_class, ErrorClass::kHashMismatch);
+    EXPECT_EQ(output.samples[row].error_message, "hash mismatch");
+    EXPECT_EQ(output.samples[row].hash, std::nullopt);
+  }
+}
+
 TEST_F(EngineTest, EmptyShardWritesEmptyTar) {
   const ShardOutput output = Run(Options(), Input(0, {}));
   EXPECT_TRUE(output.samples.empty());

@@ -134,8 +134,8 @@ TEST(ExportResultTableTest, SuccessRowHasValuesAndNullErrorMessage) {
 
 TEST(ExportResultTableTest, HttpErrorClassCarriesTheStatusCode) {
   Exported t;
-  SampleResult failure = Failure("000000000", SampleStatus::kFailedToDownload,
-                                 ErrorClass::kHttp5xx, "HTTP Error 503: Service Unavailable");
+  SampleResult failure = Failure("000000000", SampleStatus::kFailedToDownload, ErrorClass::kHttp5xx,
+                                 "HTTP Error 503: Service Unavailable");
   failure.http_status = 503;
   ExportResultTable({failure}, WithExifAndSha256(), &t.schema, &t.array);
   EXPECT_EQ(t.String("error_class", 0), "http_503");

@@ -55,6 +55,7 @@ class FetchOptions:
     max_requests_per_second_per_host: float
     max_backoff_s: float
     respect_robots_txt: bool
+    shard_timeout_s: float
 
 class ImageOptions:
     image_size: int

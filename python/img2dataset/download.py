@@ -72,6 +72,7 @@ def download(
     user_agent: str | None = None,
     ca_bundle: str | None = None,
     respect_robots_txt: bool = False,
+    shard_timeout: float | None = 3600,
 ) -> None:
     """Download the images of `url_list`, resize them and write them as shards to
     `output_folder`.

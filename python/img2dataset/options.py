@@ -123,6 +123,7 @@ class DownloadOptions:
     user_agent: str | None = None
     ca_bundle: str | None = None
     respect_robots_txt: bool = False
+    shard_timeout: float | None = 3600
 
     @property
     def save_caption(self) -> bool:
@@ -174,8 +175,9 @@ class DownloadOptions:
                 self.max_requests_per_second_per_host,
                 positive=True,
             )
-        if self.request_deadline is not None:
-            _check_number("request_deadline", self.request_deadline, positive=True)
+        for name in ("request_deadline", "shard_timeout"):
+            if getattr(self, name) is not None:
+                _check_number(name, getattr(self, name), positive=True)
         for name in ("user_agent", "ca_bundle"):
             if getattr(self, name) is not None:
                 _check_str(name, getattr(self, name))
@@ -313,6 +315,7 @@ class DownloadOptions:
         fetch.user_agent = self.user_agent or ""
         fetch.ca_bundle = self.ca_bundle or ""
         fetch.respect_robots_txt = self.respect_robots_txt
+        fetch.shard_timeout_s = float(self.shard_timeout or 0)
         options.fetch = fetch
 
         image = options.image

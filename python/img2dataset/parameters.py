@@ -57,4 +57,5 @@ PARAMETER_HELP: dict[str, str] = {
     "user_agent": "Replaces the whole User-Agent header.",
     "ca_bundle": "PEM file of certificate authorities to trust instead of the system's.",
     "respect_robots_txt": "Fetch robots.txt once per site and skip what it disallows.",
+    "shard_timeout": "Seconds after which a shard's rows not started yet fail; None: never.",
 }

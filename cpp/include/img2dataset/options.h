@@ -68,6 +68,9 @@ struct FetchOptions {
   double max_backoff_s = 60;  // longest pause of a host after 429/503, whatever Retry-After says
   // Fetch robots.txt once per origin and skip URLs it disallows for user_agent_token.
   bool respect_robots_txt = false;
+  // Per-shard watchdog, seconds: rows not started by then fail with class timeout instead of
+  // being downloaded, so a shard ends at most one request deadline later. 0: no watchdog.
+  double shard_timeout_s = 3600;
   // Digest computed while the body streams in (FetchResponse::hash); kNone: none.
   HashAlgorithm stream_hash = HashAlgorithm::kNone;
 };

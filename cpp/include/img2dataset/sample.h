@@ -15,24 +15,24 @@ enum class SampleStatus { kSuccess, kFailedToDownload, kFailedToResize };
 // unlike error messages.
 enum class ErrorClass {
   kNone,
-  kInvalidUrl,  // not an http(s) URL, or malformed
-  kDns,         // the host name did not resolve
-  kConnect,     // connection refused or unreachable
-  kTls,         // handshake or certificate failure
+  kInvalidUrl,      // not an http(s) URL, or malformed
+  kDns,             // the host name did not resolve
+  kConnect,         // connection refused or unreachable
+  kTls,             // handshake or certificate failure
   kTimeout,         // connect, first byte, stall or total deadline
   kRedirectLoop,    // a redirect came back to a URL already visited, or too many redirects
   kBlockedAddress,  // the host resolved to an address the policy refuses (link-local, private)
   kRobotsTxt,       // robots.txt disallows the URL (respect_robots_txt)
   kHashMismatch,    // the digest of the body differs from the expected one (verify_hash)
   kHttp4xx,         // 4xx other than 429
-  kHttp429,     // too many requests
-  kHttp5xx,     // server error
-  kNetwork,     // any other transfer error (truncated body, reset, bad response)
-  kTooLarge,    // body above max_body_bytes
-  kOptedOut,    // X-Robots-Tag forbids the use
-  kDecode,      // not an image, or a corrupt one
-  kFiltered,    // rejected by min_image_size / max_image_area / max_aspect_ratio
-  kEncode,      // the encoder failed
+  kHttp429,         // too many requests
+  kHttp5xx,         // server error
+  kNetwork,         // any other transfer error (truncated body, reset, bad response)
+  kTooLarge,        // body above max_body_bytes
+  kOptedOut,        // X-Robots-Tag forbids the use
+  kDecode,          // not an image, or a corrupt one
+  kFiltered,        // rejected by min_image_size / max_image_area / max_aspect_ratio
+  kEncode,          // the encoder failed
 };
 
 const char* SampleStatusName(SampleStatus status);   // "success", "failed_to_download", ...

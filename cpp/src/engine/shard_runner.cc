@@ -23,6 +23,9 @@ ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, 
       writer_(writer),
       processor_(options),
       max_pending_samples_(static_cast<size_t>(std::max(8, 4 * pool.size()))),
+      watchdog_(options.fetch.shard_timeout_s > 0
+                    ? SteadyClock::Instance().Now() + Seconds(options.fetch.shard_timeout_s)
+                    : TimePoint::max()),
       attempts_(input.urls.size(), 0),
       results_(input.urls.size()) {}
 
@@ -32,6 +35,10 @@ std::optional<FetchRequest> ShardRunner::NextRequest() {
     if (pending_samples_ >= max_pending_samples_ || pending_bytes_ >= kMaxPendingBytes) {
       return std::nullopt;  // the CPU pool is behind: let it catch up
     }
+  }
+  if (SteadyClock::Instance().Now() >= watchdog_) {
+    ExpireUnstartedRows();
+    return std::nullopt;
   }
   size_t row = 0;
   if (next_row_ < input_.urls.size()) {
@@ -54,6 +61,26 @@ void ShardRunner::OnResponse(FetchResponse response) {
     retry_queue_.push_back(row);
     return;
   }
+  Submit(std::move(response));
+}
+
+void ShardRunner::ExpireUnstartedRows() {
+  std::vector<size_t> rows(retry_queue_.begin(), retry_queue_.end());
+  retry_queue_.clear();
+  for (; next_row_ < input_.urls.size(); ++next_row_) rows.push_back(next_row_);
+  for (const size_t row : rows) {
+    FetchResponse response;
+    response.index = row;
+    response.error_class = ErrorClass::kTimeout;
+    response.error_message = "shard watchdog: not downloaded within shard_timeout of " +
+                             std::to_string(static_cast<int64_t>(options_.fetch.shard_timeout_s)) +
+                             " s";
+    Submit(std::move(response));
+  }
+}
+
+void ShardRunner::Submit(FetchResponse response) {
+  const size_t row = response.index;
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++pending_samples_;

@@ -20,6 +20,7 @@
 #include "fetch/fetcher.h"
 #include "img2dataset/engine.h"
 #include "shard/sample_writer.h"
+#include "util/clock.h"
 
 namespace img2dataset {
 
@@ -40,6 +41,10 @@ class ShardRunner final : public FetchClient {
   bool Finished() const override;
 
  private:
+  // Sends a response (downloaded or not) to the CPU pool for processing.
+  void Submit(FetchResponse response);
+  // Watchdog: fails every row not started yet.
+  void ExpireUnstartedRows();
   void Complete(size_t index, ProcessedSample sample);
 
   const EngineOptions& options_;
@@ -50,7 +55,8 @@ class ShardRunner final : public FetchClient {
   SampleProcessor processor_;
   const size_t max_pending_samples_;
 
-  // Fetch-side state, touched only by the thread in Run.
+  // Fetch-side state, touched only by the fetcher's thread (through the FetchClient calls).
+  TimePoint watchdog_;  // max() when there is none
   size_t next_row_ = 0;
   size_t in_flight_ = 0;
   std::deque<size_t> retry_queue_;

