@@ -78,6 +78,8 @@ AddressKind ClassifyAddress(const sockaddr* address) {
 
 bool ParseIpAddress(std::string_view text, sockaddr_storage* out) {
   std::memset(out, 0, sizeof(*out));
+  // inet_pton reads a C string: "127.0.0.1\0junk" must not parse as 127.0.0.1.
+  if (text.find('\0') != std::string_view::npos) return false;
   const std::string s(text);
   auto* v4 = reinterpret_cast<sockaddr_in*>(out);
   if (inet_pton(AF_INET, s.c_str(), &v4->sin_addr) == 1) {

@@ -16,6 +16,7 @@ void HostScheduler::Push(const std::string& host, uint64_t ticket) {
 
 std::optional<HostScheduler::Started> HostScheduler::Pop() {
   const TimePoint now = clock_.Now();
+  ForgetExpired(now);
   for (size_t visited = 0, n = ring_.size(); visited < n; ++visited) {
     std::string host = std::move(ring_.front());
     ring_.pop_front();
@@ -43,6 +44,7 @@ std::optional<HostScheduler::Started> HostScheduler::Pop() {
 }
 
 void HostScheduler::Release(const std::string& host) {
+  ForgetExpired(clock_.Now());
   const auto it = hosts_.find(host);
   if (it == hosts_.end()) return;
   it->second.active = std::max(0, it->second.active - 1);
@@ -58,6 +60,7 @@ void HostScheduler::BackOff(const std::string& host, Duration retry_after) {
   }
   delay = std::min(delay, policy_.max_backoff);
   state.not_before = std::max(state.not_before, clock_.Now() + delay);
+  MaybeForget(host);  // a host with nothing queued or in flight is dropped once the pause ends
 }
 
 void HostScheduler::Succeeded(const std::string& host) {
@@ -79,10 +82,27 @@ std::optional<TimePoint> HostScheduler::NextWakeup() const {
 
 void HostScheduler::MaybeForget(const std::string& host) {
   const auto it = hosts_.find(host);
-  const Host& state = it->second;
-  if (state.active == 0 && state.queue.empty() && state.not_before <= clock_.Now() &&
-      state.backoff_level == 0) {
+  if (it == hosts_.end()) return;
+  Host& state = it->second;
+  if (state.active > 0 || !state.queue.empty()) return;
+  // An idle host past its pause has no state worth keeping: its back-off doubling only matters
+  // while it still has requests.
+  if (state.not_before <= clock_.Now()) {
     hosts_.erase(it);
+  } else if (!state.forget_pending) {
+    state.forget_pending = true;
+    forget_queue_.emplace(state.not_before, host);
+  }
+}
+
+void HostScheduler::ForgetExpired(TimePoint now) {
+  while (!forget_queue_.empty() && forget_queue_.top().first <= now) {
+    const std::string host = forget_queue_.top().second;
+    forget_queue_.pop();
+    const auto it = hosts_.find(host);
+    if (it == hosts_.end() || !it->second.forget_pending) continue;
+    it->second.forget_pending = false;
+    MaybeForget(host);  // queued again, busy, or its pause was extended: kept (or re-queued)
   }
 }
 

@@ -9,9 +9,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
+#include <queue>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "util/clock.h"
 
@@ -56,14 +60,20 @@ class HostScheduler {
     TimePoint not_before{};  // back-off or rate limit
     int backoff_level = 0;
     bool in_ring = false;
+    bool forget_pending = false;  // in forget_queue_
   };
   void MaybeForget(const std::string& host);
+  void ForgetExpired(TimePoint now);
 
   HostPolicy policy_;
   const Clock& clock_;
   std::unordered_map<std::string, Host> hosts_;
   std::deque<std::string> ring_;  // hosts with queued requests, in service order
   size_t queued_ = 0;
+  // Idle hosts kept only until their pause ends (forgetting them sooner would lift it), by the
+  // time it ends; swept on Pop() and Release().
+  using PendingForget = std::pair<TimePoint, std::string>;
+  std::priority_queue<PendingForget, std::vector<PendingForget>, std::greater<>> forget_queue_;
 };
 
 }  // namespace img2dataset

@@ -32,6 +32,9 @@ std::string_view Trim(std::string_view s) {
   return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
+// std::tolower on a negative char (a UTF-8 byte of an IDN host) is undefined.
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 }  // namespace
 
 std::string HttpUrl::origin() const {
@@ -48,6 +51,8 @@ std::string HttpUrl::origin() const {
 Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   const std::string trimmed(Trim(text));
   if (trimmed.empty()) return Status::Invalid("empty URL");
+  // curl reads a C string: the part after a NUL would be dropped silently.
+  if (trimmed.find('\0') != std::string::npos) return Status::Invalid("URL contains a NUL byte");
   std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
   // URL-encode spaces and other unsafe bytes rather than rejecting them.
   const CURLUcode code = curl_url_set(url.get(), CURLUPART_URL, trimmed.c_str(), CURLU_URLENCODE);
@@ -56,7 +61,7 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   }
   HttpUrl result;
   result.scheme = Part(url.get(), CURLUPART_SCHEME);
-  std::transform(result.scheme.begin(), result.scheme.end(), result.scheme.begin(), ::tolower);
+  std::transform(result.scheme.begin(), result.scheme.end(), result.scheme.begin(), AsciiLower);
   if (result.scheme != "http" && result.scheme != "https") {
     return Status::Invalid("unsupported URL scheme '" + result.scheme + "' (only http and https)");
   }
@@ -65,7 +70,7 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   if (result.host.front() == '[' && result.host.back() == ']') {
     result.host = result.host.substr(1, result.host.size() - 2);
   }
-  std::transform(result.host.begin(), result.host.end(), result.host.begin(), ::tolower);
+  std::transform(result.host.begin(), result.host.end(), result.host.begin(), AsciiLower);
   const std::string port = Part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   result.port = port.empty() ? 0 : std::stoi(port);
   result.url = Part(url.get(), CURLUPART_URL);
