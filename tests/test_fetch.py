@@ -172,15 +172,39 @@ def test_robots_txt_is_fetched_once_and_obeyed(image_server, tmp_path):
     assert image_server.request_count("/robots.txt") == 1
 
 
+def test_robots_txt_disallow_rules_apply_to_the_configured_agent(image_server, tmp_path):
+    image_server.robots_txt = (
+        "User-agent: *\nDisallow: /status/\n\n"
+        "User-agent: img2dataset\nDisallow: /images/\nAllow: /images/rgb_64x48.jpg\n"
+    )
+    try:
+        allowed = image_server.url("/images/rgb_64x48.jpg?robots-rules")
+        blocked = image_server.url("/images/rgb_300x200.jpg?robots-rules")
+        other = image_server.url("/status/200?robots-rules")  # only the * group disallows it
+        rows = fetch(
+            tmp_path,
+            [allowed, blocked, other],
+            respect_robots_txt=True,
+            user_agent_token="img2dataset",
+        )
+    finally:
+        image_server.robots_txt = None
+    assert rows[allowed]["status"] == "success"
+    assert outcome(rows[blocked]) == ("failed_to_download", "robots_txt")
+    assert rows[blocked]["error_message"].endswith("/robots.txt")
+    assert rows[other]["error_class"] != "robots_txt"
+    assert image_server.request_count("/images/rgb_300x200.jpg?robots-rules") == 0
+
+
 # ------------------------------------------------------------------------------------------------
 # DNS.
 
 
 def test_host_names_resolve_through_the_configured_dns_server(image_server, dns_server, tmp_path):
     port = image_server.port
-    urls = [f"http://h{i}.test:{port}/images/rgb_64x48.jpg" for i in range(40)]
+    urls = [f"http://h{i}.test:{port}/images/rgb_64x48.jpg" for i in range(1000)]
     urls += [f"http://cached.test:{port}/images/rgb_64x48.jpg?{i}" for i in range(10)]
-    rows = fetch(tmp_path, urls, dns_servers=[dns_server.address])
+    rows = fetch(tmp_path, urls, dns_servers=[dns_server.address], output_format="webdataset")
     assert all(row["status"] == "success" for row in rows.values())
     # One lookup per name (A and AAAA), whatever the number of URLs.
     assert dns_server.query_count("cached.test") <= 2

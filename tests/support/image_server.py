@@ -54,6 +54,8 @@ Endpoints (``GET`` only; the query string is ignored for routing but kept for
     ``302`` to each other, forever.
 ``/to/<percent-encoded location>``
     ``302`` to that location, for example another scheme or a private address.
+``/robots.txt``
+    ``ImageServer.robots_txt`` when it is set (``None``, the default: ``404``).
 ``/retry-after/<value>``
     ``429`` with ``Retry-After: <value>`` (seconds or an HTTP date).
 Anything else, including an unknown fixture name or a malformed number, is ``404``.
@@ -509,6 +511,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_body(
                     429, b"slow down\n", "text/plain; charset=utf-8", [("Retry-After", seconds)]
                 )
+            case ["robots.txt"] if app.robots_txt is not None:
+                self._send_body(200, app.robots_txt.encode(), "text/plain; charset=utf-8")
             case _:
                 raise _NotFound
 
@@ -627,6 +631,8 @@ class ImageServer:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()  # guarded by _lock
+        #: Body of /robots.txt; None serves 404.
+        self.robots_txt: str | None = None
         self._headers: dict[str, dict[str, str]] = {}  # guarded by _lock
         self._active: Counter[str] = Counter()  # guarded by _lock
         self._max_active: Counter[str] = Counter()  # guarded by _lock
