@@ -2,18 +2,27 @@
 //
 // Fetches every URL of a file (one a line) with one libcurl multi handle driven by
 // curl_multi_socket_action on epoll, the way the engine's network loop drives it, and nothing
-// else: no DNS (CURLOPT_CONNECT_TO sends every name to one address), no per-host scheduler, no
-// address policy, no hashing; bodies are appended to a buffer and dropped. What the engine
-// spends above this, per fetch, is the cost of its own machinery.
+// else: no DNS, no scheduler of our own, no address policy, no hashing; bodies are appended to
+// a buffer and dropped. What the engine spends above this, per fetch, is the cost of its own
+// machinery.
 //
-//   curl_baseline --urls FILE [--concurrency 512] [--max-per-host 8] [--connect-to 127.0.0.1]
-//                 [--insecure]
+//   curl_baseline --urls FILE [--concurrency 512] [--max-per-host 8] [--address 127.0.0.1]
+//                 [--map resolve|connect-to] [--insecure]
+//
+// Every host name goes to --address without a lookup, by one of two means (--map):
+//   resolve     CURLOPT_RESOLVE "host:port:address" for the transfer's host (the default). The
+//               connection cache then keys connections by host name, as it does with real DNS,
+//               and --max-per-host (CURLMOPT_MAX_HOST_CONNECTIONS) is per host name.
+//   connect-to  CURLOPT_CONNECT_TO "::address:" for every transfer, as the engine does. libcurl
+//               (7.88) then keys every connection by the connect-to address, so all names share
+//               one bucket of the connection cache, scanned on every new transfer, and
+//               --max-per-host caps the connections to the address as a whole.
 //
 // Prints one JSON object on stdout:
 //   {"fetches": N, "ok": N, "failed": N, "cpu_s": S, "wall_s": S, "first_error": "..."}
 // where cpu_s is user + system time of this process (getrusage) and both times cover the
 // transfers only, not reading the URL file. A fetch is ok when curl reports success, the status
-// is 200 and the body is not empty.
+// is 200 and the body is not empty. The exit status is 0 when every fetch was ok, 1 otherwise.
 //
 // Single-threaded; keep-alive connections are reused across transfers (one connection cache
 // for the multi handle), easy handles are recycled, and TLS sessions are shared as in the
@@ -39,13 +48,15 @@ struct Options {
   std::string urls_path;
   long concurrency = 512;  // transfers in flight at once
   long max_per_host = 8;   // CURLMOPT_MAX_HOST_CONNECTIONS
-  std::string connect_to = "127.0.0.1";
-  bool insecure = false;  // skip TLS certificate and host name checks
+  std::string address = "127.0.0.1";
+  bool map_with_connect_to = false;  // --map connect-to; default: --map resolve
+  bool insecure = false;             // skip TLS certificate and host name checks
 };
 
 struct Transfer {
   CURL* easy = nullptr;
   std::string body;
+  curl_slist* resolve = nullptr;  // --map resolve: this transfer's "host:port:address"
 };
 
 struct Loop {
@@ -73,8 +84,14 @@ Options ParseArguments(int argc, char** argv) {
       options.concurrency = std::strtol(value().c_str(), nullptr, 10);
     } else if (arg == "--max-per-host") {
       options.max_per_host = std::strtol(value().c_str(), nullptr, 10);
-    } else if (arg == "--connect-to") {
-      options.connect_to = value();
+    } else if (arg == "--address") {
+      options.address = value();
+    } else if (arg == "--map") {
+      const std::string map = value();
+      if (map != "resolve" && map != "connect-to") {
+        Die("--map must be resolve or connect-to, got " + map);
+      }
+      options.map_with_connect_to = map == "connect-to";
     } else if (arg == "--insecure") {
       options.insecure = true;
     } else {
@@ -87,13 +104,31 @@ Options ParseArguments(int argc, char** argv) {
   return options;
 }
 
-std::vector<std::string> ReadUrls(const std::string& path) {
+struct Url {
+  std::string url;
+  std::string resolve_entry;  // "host:port:address", for --map resolve
+};
+
+// Reads the URLs and prepares their CURLOPT_RESOLVE entries, before the clock starts.
+std::vector<Url> ReadUrls(const std::string& path, const std::string& address) {
   std::ifstream in(path);
   if (!in) Die("cannot read " + path);
-  std::vector<std::string> urls;
+  std::vector<Url> urls;
+  CURLU* parsed = curl_url();
   for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) urls.push_back(line);
+    if (line.empty()) continue;
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_set(parsed, CURLUPART_URL, line.c_str(), 0) != CURLUE_OK ||
+        curl_url_get(parsed, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl_url_get(parsed, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+      Die("cannot parse the URL " + line);
+    }
+    urls.push_back({line, std::string(host) + ":" + port + ":" + address});
+    curl_free(host);
+    curl_free(port);
   }
+  curl_url_cleanup(parsed);
   return urls;
 }
 
@@ -158,9 +193,8 @@ std::string JsonEscape(const std::string& s) {
 
 int main(int argc, char** argv) {
   const Options options = ParseArguments(argc, argv);
-  const std::vector<std::string> urls = ReadUrls(options.urls_path);
-
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  const std::vector<Url> urls = ReadUrls(options.urls_path, options.address);
   Loop loop;
   loop.multi = curl_multi_init();
   loop.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -173,7 +207,7 @@ int main(int argc, char** argv) {
   CURLSH* share = curl_share_init();
   curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   // An empty host and port match every URL: all names connect to one address, with no lookup.
-  const std::string connect_to_entry = "::" + options.connect_to + ":";
+  const std::string connect_to_entry = "::" + options.address + ":";
   curl_slist* connect_to = curl_slist_append(nullptr, connect_to_entry.c_str());
 
   const size_t slots = std::min(urls.size(), static_cast<size_t>(options.concurrency));
@@ -186,11 +220,19 @@ int main(int argc, char** argv) {
   auto start = [&](Transfer& transfer) {
     CURL* easy = transfer.easy;
     transfer.body.clear();
-    curl_easy_setopt(easy, CURLOPT_URL, urls[next_url++].c_str());
+    const Url& url = urls[next_url++];
+    curl_easy_setopt(easy, CURLOPT_URL, url.url.c_str());
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to);
+    if (options.map_with_connect_to) {
+      curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to);
+    } else {
+      // Loaded into the multi handle's DNS cache when the transfer starts.
+      curl_slist_free_all(transfer.resolve);
+      transfer.resolve = curl_slist_append(nullptr, url.resolve_entry.c_str());
+      curl_easy_setopt(easy, CURLOPT_RESOLVE, transfer.resolve);
+    }
     curl_easy_setopt(easy, CURLOPT_SHARE, share);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 60000L);
@@ -258,7 +300,10 @@ int main(int argc, char** argv) {
       "\"first_error\": \"%s\"}\n",
       urls.size(), ok, failed, cpu_s, wall_s, JsonEscape(first_error).c_str());
 
-  for (Transfer& transfer : transfers) curl_easy_cleanup(transfer.easy);
+  for (Transfer& transfer : transfers) {
+    curl_easy_cleanup(transfer.easy);
+    curl_slist_free_all(transfer.resolve);
+  }
   curl_multi_cleanup(loop.multi);
   curl_share_cleanup(share);
   curl_slist_free_all(connect_to);

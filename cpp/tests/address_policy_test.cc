@@ -213,5 +213,20 @@ TEST(AddressPolicyTest, FormatOfUnknownFamilyIsEmpty) {
   EXPECT_EQ(FormatIpAddress(reinterpret_cast<const sockaddr*>(&unix_address)), "");
 }
 
+TEST(AddressPolicyTest, Ipv6FormsEmbeddingIpv4AreJudgedAsTheIpv4Address) {
+  const auto kind = [](const char* text) {
+    sockaddr_storage storage;
+    EXPECT_TRUE(ParseIpAddress(text, &storage)) << text;
+    return ClassifyAddress(reinterpret_cast<const sockaddr*>(&storage));
+  };
+  EXPECT_EQ(kind("64:ff9b::169.254.169.254"), AddressKind::kLinkLocal);  // NAT64
+  EXPECT_EQ(kind("64:ff9b::10.0.0.1"), AddressKind::kPrivate);
+  EXPECT_EQ(kind("64:ff9b::8.8.8.8"), AddressKind::kPublic);
+  EXPECT_EQ(kind("2002:a9fe:a9fe::1"), AddressKind::kLinkLocal);  // 6to4 of 169.254.169.254
+  EXPECT_EQ(kind("2002:0808:0808::1"), AddressKind::kPublic);
+  EXPECT_EQ(kind("::127.0.0.1"), AddressKind::kLoopback);  // IPv4-compatible (deprecated)
+  EXPECT_EQ(kind("::10.1.2.3"), AddressKind::kPrivate);
+}
+
 }  // namespace
 }  // namespace img2dataset

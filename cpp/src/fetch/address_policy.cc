@@ -32,11 +32,19 @@ AddressKind ClassifyV6(const in6_addr& address) {
            : b[15] == 0 ? AddressKind::kUnspecified
                         : AddressKind::kReserved;
   }
+  const auto v4_at = [b](int i) {
+    return (uint32_t{b[i]} << 24) | (uint32_t{b[i + 1]} << 16) | (uint32_t{b[i + 2]} << 8) |
+           b[i + 3];
+  };
+  // Forms that embed an IPv4 address are judged as that address, or a NAT64 gateway or a 6to4
+  // relay would carry a request to a private or link-local IPv4 address.
   static constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-  if (std::memcmp(b, kMappedPrefix, 12) == 0) {
-    return ClassifyV4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) |
-                      b[15]);
+  static constexpr uint8_t kNat64Prefix[12] = {0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0};
+  if (std::memcmp(b, kMappedPrefix, 12) == 0 || std::memcmp(b, kNat64Prefix, 12) == 0 ||
+      std::memcmp(b, kZero, 12) == 0) {  // ::ffff:a.b.c.d, 64:ff9b::a.b.c.d, ::a.b.c.d
+    return ClassifyV4(v4_at(12));
   }
+  if (b[0] == 0x20 && b[1] == 0x02) return ClassifyV4(v4_at(2));  // 6to4: 2002:a.b.c.d::/48
   if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return AddressKind::kLinkLocal;  // fe80::/10
   if ((b[0] & 0xFE) == 0xFC) return AddressKind::kPrivate;                    // fc00::/7
   if (b[0] == 0xFF) return AddressKind::kMulticast;                           // ff00::/8

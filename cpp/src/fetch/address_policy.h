@@ -3,7 +3,8 @@
 // Link-local addresses (169.254.0.0/16, where cloud metadata services live, and fe80::/10),
 // unspecified, multicast and reserved addresses are always refused. Loopback and private ranges
 // (10/8, 172.16/12, 192.168/16, 100.64/10, 127/8, fc00::/7, ::1) are refused unless
-// allow_private_addresses is set. IPv4-mapped IPv6 addresses are judged as the IPv4 address.
+// allow_private_addresses is set. IPv6 forms that embed an IPv4 address (mapped ::ffff:0:0/96,
+// compatible ::/96, NAT64 64:ff9b::/96, 6to4 2002::/16) are judged as that IPv4 address.
 //
 // The check runs on every socket the engine opens (curl's open-socket callback), so it covers
 // IP-literal URLs, every DNS answer and every redirect hop.

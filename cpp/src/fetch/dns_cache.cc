@@ -27,7 +27,7 @@ void DnsCache::InsertAddresses(const std::string& host, std::vector<std::string>
     return;
   }
   MakeRoom();
-  ttl = std::clamp(ttl, options_.min_ttl, options_.max_ttl);
+  ttl = std::max(options_.min_ttl, std::min(ttl, options_.max_ttl));
   entries_[host] = Entry{std::move(addresses), {}, clock_.Now() + ttl, 0};
 }
 
@@ -42,7 +42,9 @@ void DnsCache::MakeRoom() {
   const TimePoint now = clock_.Now();
   std::erase_if(entries_, [now](const auto& item) { return now >= item.second.expires; });
   // Still full of live entries: drop arbitrary ones; they are looked up again when needed.
-  while (entries_.size() >= options_.max_entries) entries_.erase(entries_.begin());
+  while (!entries_.empty() && entries_.size() >= options_.max_entries) {
+    entries_.erase(entries_.begin());
+  }
 }
 
 }  // namespace img2dataset
