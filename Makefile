@@ -7,15 +7,16 @@ CPP_BUILD := build/cpp
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
-.PHONY: help setup demo test test-cpp test-python test-asan format lint clean
+.PHONY: help setup demo test test-cpp test-python test-asan bench-fetch format lint clean
 
 help:
-	@echo "make demo       download sample images served on loopback into demo_output/"
-	@echo "make test       C++ tests (ctest) then Python tests (pytest)"
-	@echo "make test-asan  C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-	@echo "make format     clang-format and ruff format"
-	@echo "make lint       clang-format check, clang-tidy, ruff"
-	@echo "make clean      remove build outputs"
+	@echo "make demo        download sample images served on loopback into demo_output/"
+	@echo "make test        C++ tests (ctest) then Python tests (pytest)"
+	@echo "make test-asan   C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make bench-fetch fetch-only throughput on loopback, engine next to plain libcurl"
+	@echo "make format      clang-format and ruff format"
+	@echo "make lint        clang-format check, clang-tidy, ruff"
+	@echo "make clean       remove build outputs"
 
 setup:
 	@scripts/setup.sh
@@ -38,6 +39,9 @@ test-asan: setup
 	  -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	ninja -C build/asan
 	ctest --test-dir build/asan --output-on-failure -j2
+
+bench-fetch: setup
+	$(VENV)/python bench/fetch_bench.py
 
 format: setup
 	clang-format -i $(CPP_SOURCES)

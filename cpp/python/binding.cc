@@ -151,6 +151,9 @@ NB_MODULE(_engine, m) {
       .value("jpg", EncodeFormat::kJpg)
       .value("png", EncodeFormat::kPng)
       .value("webp", EncodeFormat::kWebp);
+  nb::enum_<ImagePipeline>(m, "ImagePipeline")
+      .value("fast", ImagePipeline::kFast)
+      .value("exact", ImagePipeline::kExact);
   nb::enum_<OutputFormat>(m, "OutputFormat")
       .value("files", OutputFormat::kFiles)
       .value("webdataset", OutputFormat::kWebdataset)
@@ -198,7 +201,10 @@ NB_MODULE(_engine, m) {
       .def_rw("disable_all_reencoding", &ImageOptions::disable_all_reencoding)
       .def_rw("min_image_size", &ImageOptions::min_image_size)
       .def_rw("max_image_area", &ImageOptions::max_image_area)
-      .def_rw("max_aspect_ratio", &ImageOptions::max_aspect_ratio);
+      .def_rw("max_aspect_ratio", &ImageOptions::max_aspect_ratio)
+      .def_rw("pipeline", &ImageOptions::pipeline)
+      .def_rw("apply_exif_orientation", &ImageOptions::apply_exif_orientation)
+      .def_rw("max_image_pixels", &ImageOptions::max_image_pixels);
   nb::class_<OutputOptions>(m, "OutputOptions")
       .def(nb::init<>())
       .def_rw("output_format", &OutputOptions::output_format)

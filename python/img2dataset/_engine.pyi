@@ -22,6 +22,10 @@ class EncodeFormat(Enum):
     png = ...
     webp = ...
 
+class ImagePipeline(Enum):
+    fast = ...
+    exact = ...
+
 class OutputFormat(Enum):
     files = ...
     webdataset = ...
@@ -70,6 +74,9 @@ class ImageOptions:
     min_image_size: int
     max_image_area: float
     max_aspect_ratio: float
+    pipeline: ImagePipeline
+    apply_exif_orientation: bool
+    max_image_pixels: int
 
 class OutputOptions:
     output_format: OutputFormat

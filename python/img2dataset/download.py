@@ -73,6 +73,9 @@ def download(
     ca_bundle: str | None = None,
     respect_robots_txt: bool = False,
     shard_timeout: float | None = 3600,
+    image_pipeline: str = "fast",
+    apply_exif_orientation: bool = True,
+    max_image_pixels: int = 100_000_000,
 ) -> None:
     """Download the images of `url_list`, resize them and write them as shards to
     `output_folder`.

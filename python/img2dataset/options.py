@@ -44,6 +44,7 @@ INPUT_FORMATS = (
 )
 HASHES = (None, "md5", "sha256", "sha512")
 DISTRIBUTORS = ("multiprocessing", "pyspark", "ray")
+IMAGE_PIPELINES = ("fast", "exact")
 INCREMENTAL_MODES = ("incremental", "overwrite", "extend")
 DEFAULT_DISALLOWED_HEADER_DIRECTIVES = ["noai", "noimageai", "noindex", "noimageindex"]
 RESERVED_COLUMNS = {
@@ -124,6 +125,9 @@ class DownloadOptions:
     ca_bundle: str | None = None
     respect_robots_txt: bool = False
     shard_timeout: float | None = 3600
+    image_pipeline: str = "fast"
+    apply_exif_orientation: bool = True
+    max_image_pixels: int = 100_000_000
 
     @property
     def save_caption(self) -> bool:
@@ -169,6 +173,12 @@ class DownloadOptions:
         _check_int("min_image_size", self.min_image_size, minimum=0)
         _check_int("max_connections_per_host", self.max_connections_per_host, minimum=1)
         _check_int("max_image_bytes", self.max_image_bytes, minimum=1)
+        _check_int("max_image_pixels", self.max_image_pixels, minimum=1)
+        if self.image_pipeline not in IMAGE_PIPELINES:
+            raise ValueError(
+                f"image_pipeline must be one of {', '.join(IMAGE_PIPELINES)}, "
+                f"got {self.image_pipeline!r}"
+            )
         if self.max_requests_per_second_per_host != 0:
             _check_number(
                 "max_requests_per_second_per_host",
@@ -204,6 +214,7 @@ class DownloadOptions:
             "ignore_ssl_certificate",
             "allow_private_addresses",
             "respect_robots_txt",
+            "apply_exif_orientation",
         ):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -331,6 +342,9 @@ class DownloadOptions:
         image.min_image_size = self.min_image_size
         image.max_image_area = float(self.max_image_area)
         image.max_aspect_ratio = float(self.max_aspect_ratio)
+        image.pipeline = getattr(_engine.ImagePipeline, self.image_pipeline)
+        image.apply_exif_orientation = self.apply_exif_orientation
+        image.max_image_pixels = self.max_image_pixels
         options.image = image
 
         output = options.output

@@ -58,4 +58,10 @@ PARAMETER_HELP: dict[str, str] = {
     "ca_bundle": "PEM file of certificate authorities to trust instead of the system's.",
     "respect_robots_txt": "Fetch robots.txt once per site and skip what it disallows.",
     "shard_timeout": "Seconds after which a shard's rows not started yet fail; None: never.",
+    "image_pipeline": (
+        "fast: JPEGs decoded at reduced size when the target is small; exact: full decode as the "
+        "reference does."
+    ),
+    "apply_exif_orientation": "Turn JPEGs upright per their EXIF orientation (reference: no).",
+    "max_image_pixels": "Images with more pixels (read from the header) fail before decoding.",
 }

@@ -80,6 +80,10 @@ struct FetchOptions {
 enum class ResizeMode { kNo, kKeepRatio, kKeepRatioLargest, kCenterCrop, kBorder };
 enum class Interpolation { kNearest, kLinear, kCubic, kArea, kLanczos4 };
 enum class EncodeFormat { kJpg, kPng, kWebp };
+// kFast: JPEGs decoded at reduced size (DCT scaling, keeping at least twice the resolution the
+// resize needs), then area-resampled. kExact: every image decoded at full size, as the reference
+// does, for pixel parity with it.
+enum class ImagePipeline { kFast, kExact };
 
 struct ImageOptions {
   int image_size = 256;  // pixels, the target S of every resize mode
@@ -97,6 +101,12 @@ struct ImageOptions {
   int min_image_size = 0;  // pixels: reject when min(W, H) is smaller
   double max_image_area = std::numeric_limits<double>::infinity();    // pixels: reject W*H above
   double max_aspect_ratio = std::numeric_limits<double>::infinity();  // reject max/min above
+  ImagePipeline pipeline = ImagePipeline::kFast;
+  // Turn JPEGs upright per their EXIF Orientation tag (the reference ignores it).
+  bool apply_exif_orientation = true;
+  // Decompression-bomb guard: images with more pixels than this (read from the header, before
+  // decoding) fail.
+  int64_t max_image_pixels = 100'000'000;
 };
 
 // ---------------------------------------------------------------------------------------------

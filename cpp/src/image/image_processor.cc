@@ -7,6 +7,10 @@
 #include <vector>
 
 #include "image/geometry.h"
+#include "image/gif_decoder.h"
+#include "image/image_header.h"
+#include "image/jpeg_decoder.h"
+#include "image/orientation.h"
 #include "image/sniff.h"
 
 namespace img2dataset {
@@ -67,6 +71,31 @@ cv::Mat FlattenAlphaOntoWhite(const cv::Mat& bgra) {
   return out;
 }
 
+cv::Mat DecodeWithOpenCv(std::string_view body) {
+  try {
+    const cv::Mat raw(1, static_cast<int>(body.size()), CV_8UC1,
+                      const_cast<char*>(body.data()));  // imdecode only reads it
+    return cv::imdecode(raw, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception&) {
+    return {};  // OpenCV throws on some corrupt inputs: undecodable, like the others
+  }
+}
+
+// The size filters of the reference, on the full-size (upright) dimensions.
+std::optional<ProcessedImage> Filter(int width, int height, const ImageOptions& options) {
+  if (std::min(width, height) < options.min_image_size) {
+    return Failure(ErrorClass::kFiltered, "image too small");
+  }
+  if (static_cast<double>(width) * height > options.max_image_area) {
+    return Failure(ErrorClass::kFiltered, "image area too large");
+  }
+  if (static_cast<double>(std::max(width, height)) / std::min(width, height) >
+      options.max_aspect_ratio) {
+    return Failure(ErrorClass::kFiltered, "aspect ratio too large");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ProcessedImage ImageProcessor::Process(std::string_view body) const {
@@ -76,41 +105,76 @@ ProcessedImage ImageProcessor::Process(std::string_view body) const {
     return result;
   }
 
-  bool encode_needed =
-      !options_.skip_reencode || SniffImageFormat(body) != TargetFormat(options_.encode_format);
+  const ImageFormat format = SniffImageFormat(body);
+  bool encode_needed = !options_.skip_reencode || format != TargetFormat(options_.encode_format);
+  const int orientation =
+      options_.apply_exif_orientation && format == ImageFormat::kJpeg ? ExifOrientation(body) : 1;
+  const bool swap_axes = OrientationSwapsAxes(orientation);
 
+  // What the header says, before decoding: bombs and filtered images cost no decode.
+  const std::optional<ImageSize> header = ReadImageSize(body, format);
+  if (header) {
+    if (int64_t{header->width} * header->height > options_.max_image_pixels) {
+      return Failure(ErrorClass::kTooLarge, "image of " + std::to_string(header->width) + "x" +
+                                                std::to_string(header->height) +
+                                                " pixels is above max_image_pixels (" +
+                                                std::to_string(options_.max_image_pixels) + ")");
+    }
+    const int width = swap_axes ? header->height : header->width;
+    const int height = swap_axes ? header->width : header->height;
+    if (std::optional<ProcessedImage> rejected = Filter(width, height, options_)) {
+      return *rejected;
+    }
+  }
+
+  // Decode, at reduced size where the fast pipeline allows it.
   cv::Mat image;
-  try {
-    const cv::Mat raw(1, static_cast<int>(body.size()), CV_8UC1,
-                      const_cast<char*>(body.data()));  // imdecode only reads it
-    if (!body.empty()) image = cv::imdecode(raw, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception&) {
-    image = cv::Mat();  // OpenCV throws on some corrupt inputs; treat as undecodable
+  int width = 0, height = 0;  // full-size, upright
+  std::optional<JpegHeader> jpeg;
+  if (options_.pipeline == ImagePipeline::kFast && format == ImageFormat::kJpeg) {
+    jpeg = ReadJpegHeader(body);
+  }
+  if (jpeg && !jpeg->cmyk) {
+    width = swap_axes ? jpeg->height : jpeg->width;
+    height = swap_axes ? jpeg->width : jpeg->height;
+    const ResizePlan plan = PlanResize(width, height, options_);
+    int denominator = 1;
+    if (plan.acts && plan.resample(width, height)) {
+      // Keep twice the resolution the resize needs: area resampling then hides the DCT scaling.
+      const int need_w = 2 * plan.scaled_width, need_h = 2 * plan.scaled_height;
+      denominator =
+          JpegScaleDenominator(*jpeg, swap_axes ? need_h : need_w, swap_axes ? need_w : need_h);
+    }
+    image = DecodeJpeg(body, *jpeg, denominator);
+    if (!image.empty() && denominator > 1) encode_needed = true;
+  } else if (format == ImageFormat::kGif) {
+    image = DecodeGifFirstFrame(body);
+  } else if (!body.empty()) {
+    image = DecodeWithOpenCv(body);
   }
   if (image.empty()) return Failure(ErrorClass::kDecode, "Image decoding error");
-
+  if (orientation != 1) {
+    image = ApplyOrientation(image, orientation);
+    encode_needed = true;
+  }
   if (image.channels() == 4) {
     image = FlattenAlphaOntoWhite(image);
     encode_needed = true;
   }
-
-  const int width = image.cols;
-  const int height = image.rows;
-  if (std::min(width, height) < options_.min_image_size) {
-    return Failure(ErrorClass::kFiltered, "image too small");
+  if (width == 0) {  // decoded at full size
+    width = image.cols;
+    height = image.rows;
   }
-  if (static_cast<double>(width) * height > options_.max_image_area) {
-    return Failure(ErrorClass::kFiltered, "image area too large");
-  }
-  if (static_cast<double>(std::max(width, height)) / std::min(width, height) >
-      options_.max_aspect_ratio) {
-    return Failure(ErrorClass::kFiltered, "aspect ratio too large");
+  if (!header) {
+    if (std::optional<ProcessedImage> rejected = Filter(width, height, options_)) {
+      return *rejected;
+    }
   }
 
   const ResizePlan plan = PlanResize(width, height, options_);
   if (plan.acts) {
     encode_needed = true;
-    if (plan.resample(width, height)) {
+    if (plan.scaled_width != image.cols || plan.scaled_height != image.rows) {
       cv::Mat scaled;
       cv::resize(image, scaled, cv::Size(plan.scaled_width, plan.scaled_height), 0, 0,
                  CvInterpolation(plan.interpolation));
