@@ -173,6 +173,7 @@ FIXTURE_SPECS: tuple[_Spec, ...] = (
     _Spec("rgb_389x535.jpg", 389, 535, "jpeg", "RGB"),
     _Spec("gray_160x120.jpg", 160, 120, "jpeg", "L"),
     _Spec("exif_orientation6_320x240.jpg", 320, 240, "jpeg", "RGB", exif=True),
+    _Spec("cmyk_160x120.jpg", 160, 120, "jpeg", "CMYK"),
     _Spec("rgb_300x200.png", 300, 200, "png", "RGB"),
     # Alpha is 0 in the top-left quadrant, 128 in the bottom-right one, 255 elsewhere.
     _Spec("rgba_256x256.png", 256, 256, "png", "RGBA"),
@@ -249,6 +250,8 @@ def _build(spec: _Spec) -> Fixture:
         image = picture
     elif spec.mode == "L":
         image = picture.convert("L")
+    elif spec.mode == "CMYK":
+        image = picture.convert("CMYK")
     elif spec.mode == "RGBA":
         image = _with_alpha(picture)
     elif spec.mode == "P":
