@@ -145,6 +145,30 @@ ProcessedImage ImageProcessor::Process(std::string_view body) const {
       denominator =
           JpegScaleDenominator(*jpeg, swap_axes ? need_h : need_w, swap_axes ? need_w : need_h);
     }
+    // The common case — a colour JPEG shrunk into a JPEG — never leaves YUV.
+    if (jpeg->yuv420 && orientation == 1 && plan.acts && plan.resample(width, height) &&
+        plan.interpolation == Interpolation::kArea &&
+        options_.encode_format == EncodeFormat::kJpg) {
+      YuvResize resize;
+      resize.denominator = denominator;
+      resize.scaled_width = plan.scaled_width;
+      resize.scaled_height = plan.scaled_height;
+      resize.canvas_width = plan.width;
+      resize.canvas_height = plan.height;
+      resize.crop = plan.crop;
+      resize.left = plan.crop ? plan.crop_x : plan.pad_left;
+      resize.top = plan.crop ? plan.crop_y : plan.pad_top;
+      resize.quality = options_.encode_quality;
+      if (std::optional<std::string> encoded = ResizeJpegInYuv(body, *jpeg, resize)) {
+        ProcessedImage result;
+        result.encoded = std::move(*encoded);
+        result.original_width = width;
+        result.original_height = height;
+        result.width = plan.width;
+        result.height = plan.height;
+        return result;
+      }
+    }
     image = DecodeJpeg(body, *jpeg, denominator);
     if (!image.empty() && denominator > 1) encode_needed = true;
   } else if (format == ImageFormat::kGif) {

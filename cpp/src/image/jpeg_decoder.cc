@@ -2,6 +2,11 @@
 
 #include <turbojpeg.h>
 
+#include <algorithm>
+#include <cstring>
+#include <opencv2/imgproc.hpp>
+#include <vector>
+
 namespace img2dataset {
 
 namespace {
@@ -19,7 +24,45 @@ tjhandle Decompressor() {
   return handle.handle;
 }
 
+tjhandle Compressor() {
+  struct Handle {
+    tjhandle handle = tjInitCompress();
+    ~Handle() {
+      if (handle != nullptr) tjDestroy(handle);
+    }
+  };
+  thread_local Handle handle;
+  return handle.handle;
+}
+
 int ScaledSize(int size, int denominator) { return (size + denominator - 1) / denominator; }
+
+// Three planes of a 4:2:0 image in one buffer.
+struct I420 {
+  int width = 0, height = 0;
+  std::vector<uint8_t> data;
+  uint8_t* planes[3] = {};
+  int strides[3] = {};
+
+  I420(int w, int h) : width(w), height(h) {
+    const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+    data.resize(static_cast<size_t>(w) * h + 2 * static_cast<size_t>(cw) * ch);
+    planes[0] = data.data();
+    planes[1] = planes[0] + static_cast<size_t>(w) * h;
+    planes[2] = planes[1] + static_cast<size_t>(cw) * ch;
+    strides[0] = w;
+    strides[1] = strides[2] = cw;
+  }
+  void FillWhite() {
+    std::fill(planes[0], planes[1], uint8_t{255});
+    std::fill(planes[1], data.data() + data.size(), uint8_t{128});
+  }
+  // Plane pointer of the pixel (x, y); chroma positions are halved.
+  uint8_t* At(int plane, int x, int y) const {
+    return plane == 0 ? planes[0] + static_cast<size_t>(y) * strides[0] + x
+                      : planes[plane] + static_cast<size_t>(y / 2) * strides[plane] + x / 2;
+  }
+};
 
 }  // namespace
 
@@ -38,6 +81,7 @@ std::optional<JpegHeader> ReadJpegHeader(std::string_view bytes) {
   header.height = height;
   header.gray = colorspace == TJCS_GRAY;
   header.cmyk = colorspace == TJCS_CMYK || colorspace == TJCS_YCCK;
+  header.yuv420 = colorspace == TJCS_YCbCr && subsampling == TJSAMP_420;
   return header;
 }
 
@@ -65,6 +109,54 @@ cv::Mat DecodeJpeg(std::string_view bytes, const JpegHeader& header, int denomin
   // the missing rows; only errors fail.
   if (status != 0 && tjGetErrorCode(handle) == TJERR_FATAL) return {};
   return image;
+}
+
+std::optional<std::string> ResizeJpegInYuv(std::string_view bytes, const JpegHeader& header,
+                                           const YuvResize& r) {
+  tjhandle decompressor = Decompressor();
+  tjhandle compressor = Compressor();
+  if (decompressor == nullptr || compressor == nullptr || !header.yuv420) return std::nullopt;
+  I420 decoded(ScaledSize(header.width, r.denominator), ScaledSize(header.height, r.denominator));
+  if (tjDecompressToYUVPlanes(decompressor, reinterpret_cast<const unsigned char*>(bytes.data()),
+                              static_cast<unsigned long>(bytes.size()), decoded.planes,
+                              decoded.width, decoded.strides, decoded.height, 0) != 0 &&
+      tjGetErrorCode(decompressor) == TJERR_FATAL) {
+    return std::nullopt;
+  }
+
+  // Scale into the canvas (border) or into a buffer of the scaled size (others).
+  I420 scaled(r.crop ? r.scaled_width : r.canvas_width, r.crop ? r.scaled_height : r.canvas_height);
+  const int x = r.crop ? 0 : r.left, y = r.crop ? 0 : r.top;
+  if (!r.crop && (r.scaled_width != r.canvas_width || r.scaled_height != r.canvas_height)) {
+    scaled.FillWhite();
+  }
+  // Area resampling of each plane, as the exact path does on BGR pixels: one and a half planes
+  // instead of three channels. (libyuv's box filter is faster but measurably blurrier here:
+  // SSIM against the exact path fell from 0.996 to 0.989 on the bench corpus.)
+  for (int plane = 0; plane < 3; ++plane) {
+    const int shift = plane == 0 ? 0 : 1;
+    const auto size = [shift](int v) { return (v + shift) >> shift; };
+    const cv::Mat source(size(decoded.height), size(decoded.width), CV_8UC1, decoded.planes[plane],
+                         static_cast<size_t>(decoded.strides[plane]));
+    cv::Mat target(size(r.scaled_height), size(r.scaled_width), CV_8UC1, scaled.At(plane, x, y),
+                   static_cast<size_t>(scaled.strides[plane]));
+    cv::resize(source, target, target.size(), 0, 0, cv::INTER_AREA);
+  }
+
+  // Encode the canvas, or the crop window of the scaled image.
+  const int ox = r.crop ? r.left : 0, oy = r.crop ? r.top : 0;
+  const unsigned char* planes[3] = {scaled.At(0, ox, oy), scaled.At(1, ox, oy),
+                                    scaled.At(2, ox, oy)};
+  unsigned char* jpeg = nullptr;
+  unsigned long size = 0;
+  if (tjCompressFromYUVPlanes(compressor, planes, r.canvas_width, scaled.strides, r.canvas_height,
+                              TJSAMP_420, &jpeg, &size, r.quality, 0) != 0) {
+    tjFree(jpeg);
+    return std::nullopt;
+  }
+  std::string encoded(reinterpret_cast<const char*>(jpeg), size);
+  tjFree(jpeg);
+  return encoded;
 }
 
 }  // namespace img2dataset
