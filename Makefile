@@ -1,5 +1,6 @@
 # make demo   — set up, then download a few hundred images served on loopback into demo_output/
-# make test   — set up, then run the C++ tests (ctest) and the Python tests (pytest)
+# make test   — set up, then run the C++ tests (ctest), a short fuzz run and the Python tests (pytest)
+# make fuzz   — run every libFuzzer target longer (clang, build/fuzz)
 # Every target runs scripts/setup.sh first: it installs what is missing and is idempotent.
 
 VENV := .venv/bin
@@ -7,12 +8,13 @@ CPP_BUILD := build/cpp
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
-.PHONY: help setup demo test test-cpp test-python test-asan bench-fetch format lint clean
+.PHONY: help setup demo test test-cpp test-fuzz test-python test-asan fuzz bench-fetch format lint clean
 
 help:
 	@echo "make demo        download sample images served on loopback into demo_output/"
-	@echo "make test        C++ tests (ctest) then Python tests (pytest)"
+	@echo "make test        C++ tests (ctest), a short fuzz run, then Python tests (pytest)"
 	@echo "make test-asan   C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make fuzz        every libFuzzer target for 200000 inputs (clang, build/fuzz)"
 	@echo "make bench-fetch fetch-only throughput on loopback, engine next to plain libcurl"
 	@echo "make format      clang-format and ruff format"
 	@echo "make lint        clang-format check, clang-tidy, ruff"
@@ -24,12 +26,15 @@ setup:
 demo: setup
 	$(VENV)/python scripts/demo.py
 
-test: setup test-cpp test-python
+test: setup test-cpp test-fuzz test-python
 
 test-cpp: setup
 	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
 	ninja -C $(CPP_BUILD)
 	ctest --test-dir $(CPP_BUILD) --output-on-failure -j2
+
+test-fuzz: setup
+	scripts/fuzz.sh 2000
 
 test-python: setup
 	$(VENV)/python -m pytest tests
@@ -39,6 +44,9 @@ test-asan: setup
 	  -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	ninja -C build/asan
 	ctest --test-dir build/asan --output-on-failure -j2
+
+fuzz: setup
+	FUZZ_SEED=0 scripts/fuzz.sh 200000
 
 bench-fetch: setup
 	$(VENV)/python bench/fetch_bench.py

@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -89,6 +90,7 @@ class Params:
     thread_count: int
     max_connections_per_host: int
     schemes: tuple[str, ...]
+    output: Path
     baseline_map: str  # how curl_baseline sends names to 127.0.0.1: "resolve" or "connect-to"
 
 
@@ -102,8 +104,8 @@ class Run:
     successes: int
     wall_s: float
     cpu_s: float
-    user_s: float | None = None
-    system_s: float | None = None
+    user_s: float
+    system_s: float
 
 
 # -------------------------------------------------------------------------------------------------
@@ -277,7 +279,14 @@ def run_baseline(urls_path: Path, scheme: str, params: Params) -> Run:
     if result["failed"]:
         print(f"  curl_baseline: {result['failed']} failed, first: {result['first_error']}")
     return Run(
-        "curl_baseline", scheme, result["fetches"], result["ok"], result["wall_s"], result["cpu_s"]
+        "curl_baseline",
+        scheme,
+        result["fetches"],
+        result["ok"],
+        result["wall_s"],
+        result["cpu_s"],
+        result["user_s"],
+        result["system_s"],
     )
 
 
@@ -447,6 +456,9 @@ def parse_arguments(argv: list[str]) -> Params:
     )
     parser.add_argument("--schemes", default="http,https", help="comma-separated: http,https")
     parser.add_argument(
+        "--output", type=Path, default=RESULTS, help="where to write the results as JSON"
+    )
+    parser.add_argument(
         "--baseline-map",
         choices=("resolve", "connect-to"),
         default="resolve",
@@ -475,6 +487,7 @@ def parse_arguments(argv: list[str]) -> Params:
         args.thread_count,
         args.max_connections_per_host,
         schemes,
+        args.output.resolve(),
         args.baseline_map,
     )
 
@@ -484,6 +497,8 @@ def main(argv: list[str]) -> int:
         engine_child(json.loads(argv[1]))
         return 0
     params = parse_arguments(argv)
+    # A SIGTERM unwinds like Ctrl-C, so that nginx is stopped and the temporary folder removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     sys.path.insert(0, str(_REPO / "tests"))
     from support.dns_server import DnsServer
 
@@ -492,7 +507,10 @@ def main(argv: list[str]) -> int:
     report: dict = {
         "machine": machine(),
         "source": source_revision(),
-        "parameters": {**asdict(params), "body_bytes": BODY_BYTES},
+        "parameters": {
+            **{key: value for key, value in asdict(params).items() if key != "output"},
+            "body_bytes": BODY_BYTES,
+        },
         "schemes": {},
     }
     with tempfile.TemporaryDirectory(prefix="fetch_bench_") as tmp:
@@ -555,9 +573,9 @@ def main(argv: list[str]) -> int:
             f"\ntarget: >= {TARGET_HTTP_FETCHES_PER_CPU_S:,} HTTP fetches per CPU-second: "
             f"engine {engine:,.0f} -> {'met' if met else 'NOT met'}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"results written to {RESULTS.relative_to(_REPO)}")
+    params.output.parent.mkdir(parents=True, exist_ok=True)
+    params.output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"results written to {params.output}")
     return 0
 
 

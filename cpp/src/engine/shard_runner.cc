@@ -22,7 +22,7 @@ ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, 
       fetcher_(fetcher),
       writer_(writer),
       processor_(options),
-      max_pending_samples_(static_cast<size_t>(std::max(8, 4 * pool.size()))),
+      max_pending_samples_(static_cast<size_t>(std::max(64, 16 * pool.size()))),
       watchdog_(options.fetch.shard_timeout_s > 0
                     ? SteadyClock::Instance().Now() + Seconds(options.fetch.shard_timeout_s)
                     : TimePoint::max()),
@@ -33,6 +33,7 @@ std::optional<FetchRequest> ShardRunner::NextRequest() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (pending_samples_ >= max_pending_samples_ || pending_bytes_ >= kMaxPendingBytes) {
+      starved_ = true;
       return std::nullopt;  // the CPU pool is behind: let it catch up
     }
   }
@@ -122,7 +123,10 @@ void ShardRunner::Complete(size_t row, ProcessedSample sample) {
   --pending_samples_;
   ++completed_;
   // Both under the lock: once Run sees the last completion it destroys the fetcher and us.
-  fetcher_.Wakeup();  // room in the backlog: more downloads may start
+  if (starved_) {
+    starved_ = false;
+    fetcher_.Wakeup();  // room in the backlog: more downloads may start
+  }
   if (completed_ == input_.urls.size() || pending_samples_ == 0) all_done_.notify_all();
 }
 

@@ -68,6 +68,8 @@ class ShardRunner final : public FetchClient {
   size_t pending_samples_ = 0;         // GUARDED_BY(mu_) submitted, not yet completed
   size_t pending_bytes_ = 0;           // GUARDED_BY(mu_)
   size_t completed_ = 0;               // GUARDED_BY(mu_)
+  // NextRequest held back because of the backlog: the next completion wakes the fetcher.
+  bool starved_ = false;  // GUARDED_BY(mu_)
 };
 
 }  // namespace img2dataset
