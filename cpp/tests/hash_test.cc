@@ -35,5 +35,19 @@ TEST(HexDigestTest, EmbeddedNulBytesAreHashed) {
   EXPECT_EQ(HexDigest(HashAlgorithm::kMd5, with_nul), "70350f6027bce3713f6b76473084309b");
 }
 
+TEST(StreamingDigestTest, PiecesGiveTheOneShotDigestAndResetStartsOver) {
+  for (const HashAlgorithm algorithm :
+       {HashAlgorithm::kMd5, HashAlgorithm::kSha256, HashAlgorithm::kSha512}) {
+    StreamingDigest digest(algorithm);
+    digest.Update("ab");
+    digest.Update("");
+    digest.Update("c");
+    EXPECT_EQ(digest.HexFinal(), HexDigest(algorithm, "abc"));
+    digest.Reset();
+    digest.Update("xyz");
+    EXPECT_EQ(digest.HexFinal(), HexDigest(algorithm, "xyz"));
+  }
+}
+
 }  // namespace
 }  // namespace img2dataset

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "util/strings.h"
+
 namespace img2dataset {
 namespace {
 

@@ -1,25 +1,11 @@
 #include "engine/sample_processor.h"
 
-#include <cctype>
-
 #include "image/exif.h"
 #include "util/hash.h"
 #include "util/python_json.h"
+#include "util/strings.h"
 
 namespace img2dataset {
-
-namespace {
-bool SameDigest(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-}  // namespace
 
 ProcessedSample SampleProcessor::Process(std::string key, const std::string& url,
                                          const std::optional<std::string>* caption,
@@ -43,7 +29,7 @@ ProcessedSample SampleProcessor::Process(std::string key, const std::string& url
                                     : HexDigest(options_.output.compute_hash, response.body);
   }
   if (expected_hash != nullptr &&
-      (!expected_hash->has_value() || !digest || !SameDigest(**expected_hash, *digest))) {
+      (!expected_hash->has_value() || !digest || !EqualsNoCase(**expected_hash, *digest))) {
     result.status = SampleStatus::kFailedToDownload;
     result.error_class = ErrorClass::kHashMismatch;
     result.error_message = "hash mismatch";

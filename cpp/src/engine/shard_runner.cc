@@ -3,16 +3,9 @@
 #include <algorithm>
 
 #include "util/key.h"
+#include "util/strings.h"
 
 namespace img2dataset {
-
-namespace {
-std::string Trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-}  // namespace
 
 ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
                          Fetcher& fetcher, SampleWriter& writer)
@@ -52,7 +45,7 @@ std::optional<FetchRequest> ShardRunner::NextRequest() {
   }
   ++attempts_[row];
   ++in_flight_;
-  return FetchRequest{row, Trim(input_.urls[row])};
+  return FetchRequest{row, std::string(TrimWhitespace(input_.urls[row]))};
 }
 
 void ShardRunner::OnResponse(FetchResponse response) {

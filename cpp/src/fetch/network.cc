@@ -13,7 +13,6 @@
 // against the address policy in the open-socket callback, whatever produced the address.
 #include <ares.h>
 #include <curl/curl.h>
-#include <openssl/evp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -41,6 +40,8 @@
 #include "fetch/robots_txt.h"
 #include "fetch/url.h"
 #include "util/clock.h"
+#include "util/hash.h"
+#include "util/strings.h"
 
 namespace img2dataset {
 
@@ -61,37 +62,6 @@ void GlobalInitOnce() {
       setrlimit(RLIMIT_NOFILE, &limit);
     }
   });
-}
-
-std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool StartsWithNoCase(std::string_view s, std::string_view lower_prefix) {
-  if (s.size() < lower_prefix.size()) return false;
-  for (size_t i = 0; i < lower_prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != lower_prefix[i]) return false;
-  }
-  return true;
-}
-
-const EVP_MD* DigestOf(HashAlgorithm algorithm) {
-  switch (algorithm) {
-    case HashAlgorithm::kMd5:
-      return EVP_md5();
-    case HashAlgorithm::kSha256:
-      return EVP_sha256();
-    case HashAlgorithm::kSha512:
-      return EVP_sha512();
-    case HashAlgorithm::kNone:
-      break;
-  }
-  return nullptr;
 }
 
 ErrorClass HttpErrorClass(long status) {
@@ -166,12 +136,11 @@ struct Job {
   double retry_after_s = 0;
   Abort abort = Abort::kNone;
   std::string blocked_message;
-  EVP_MD_CTX* digest = nullptr;
+  std::unique_ptr<StreamingDigest> digest;  // set when FetchOptions::stream_hash is
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   ~Job() {
     if (resolve != nullptr) curl_slist_free_all(resolve);
-    if (digest != nullptr) EVP_MD_CTX_free(digest);
   }
 };
 
@@ -581,8 +550,7 @@ class Network final : public Fetcher {
     std::vector<uint64_t> waiting = std::move(self->dns_waiting_[lookup->host]);
     self->dns_waiting_.erase(lookup->host);
     --self->lookups_in_flight_;
-    while (!self->lookup_backlog_.empty() &&
-           self->lookups_in_flight_ < kMaxLookupsInFlight) {
+    while (!self->lookup_backlog_.empty() && self->lookups_in_flight_ < kMaxLookupsInFlight) {
       const std::string next = std::move(self->lookup_backlog_.front());
       self->lookup_backlog_.pop_front();
       self->StartLookup(next);
@@ -639,9 +607,10 @@ class Network final : public Fetcher {
     job->retry_after_s = 0;
     job->error_buffer[0] = '\0';
     job->response.body.clear();
-    if (const EVP_MD* md = DigestOf(options_.stream_hash)) {
-      if (job->digest == nullptr) job->digest = EVP_MD_CTX_new();
-      EVP_DigestInit_ex(job->digest, md, nullptr);
+    if (options_.stream_hash != HashAlgorithm::kNone) {
+      if (job->digest == nullptr)
+        job->digest = std::make_unique<StreamingDigest>(options_.stream_hash);
+      job->digest->Reset();
     }
     if (job->resolve != nullptr) curl_slist_free_all(job->resolve);
     job->resolve = nullptr;
@@ -758,17 +727,7 @@ class Network final : public Fetcher {
     if (code == CURLE_OK && status >= 400) job->abort = Abort::kHttpError;
     if (code == CURLE_OK && status >= 200 && status < 300 && job->abort == Abort::kNone) {
       ReleaseHost(job);
-      if (job->digest != nullptr && DigestOf(options_.stream_hash) != nullptr) {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int length = 0;
-        EVP_DigestFinal_ex(job->digest, digest, &length);
-        static constexpr char kHex[] = "0123456789abcdef";
-        job->response.hash.resize(2 * length);
-        for (unsigned int i = 0; i < length; ++i) {
-          job->response.hash[2 * i] = kHex[digest[i] >> 4];
-          job->response.hash[2 * i + 1] = kHex[digest[i] & 0xf];
-        }
-      }
+      if (job->digest != nullptr) job->response.hash = job->digest->HexFinal();
       Deliver(job);
       return;
     }
@@ -839,16 +798,16 @@ class Network final : public Fetcher {
       if (space != std::string_view::npos) {
         const std::string_view rest = line.substr(space + 1);
         job->status = std::strtol(std::string(rest.substr(0, 3)).c_str(), nullptr, 10);
-        if (rest.size() > 4) job->reason = std::string(TrimView(rest.substr(4)));
+        if (rest.size() > 4) job->reason = std::string(TrimWhitespace(rest.substr(4)));
       }
       return line.size();
     }
     if (StartsWithNoCase(line, "x-robots-tag:")) {
-      if (job->settings->opt_out->Disallows(TrimView(line.substr(13)))) job->opted_out = true;
+      if (job->settings->opt_out->Disallows(TrimWhitespace(line.substr(13)))) job->opted_out = true;
       return line.size();
     }
     if (StartsWithNoCase(line, "retry-after:")) {
-      const std::string value(TrimView(line.substr(12)));
+      const std::string value(TrimWhitespace(line.substr(12)));
       char* end = nullptr;
       const double seconds = std::strtod(value.c_str(), &end);
       if (end != value.c_str() && *end == '\0') {
@@ -858,7 +817,7 @@ class Network final : public Fetcher {
       }
       return line.size();
     }
-    if (TrimView(line).empty()) {  // end of this response's headers
+    if (TrimWhitespace(line).empty()) {  // end of this response's headers
       job->headers_done = true;
       if (job->status >= 300 && job->status < 400) return line.size();
       if (job->status >= 400) {
@@ -881,7 +840,7 @@ class Network final : public Fetcher {
       return 0;
     }
     job->response.body.append(data, n);
-    if (job->digest != nullptr) EVP_DigestUpdate(job->digest, data, n);
+    if (job->digest != nullptr) job->digest->Update(std::string_view(data, n));
     return n;
   }
 

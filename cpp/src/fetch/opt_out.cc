@@ -2,18 +2,9 @@
 
 #include <algorithm>
 
-namespace img2dataset {
+#include "util/strings.h"
 
-std::string TrimLower(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  std::string out(s.substr(first, last - first + 1));
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return out;
-}
+namespace img2dataset {
 
 OptOutPolicy::OptOutPolicy(std::vector<std::string> disallowed_directives,
                            std::string_view user_agent_token)

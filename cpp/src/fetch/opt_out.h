@@ -34,7 +34,4 @@ class OptOutPolicy {
 // +https://github.com/rom1504/img2dataset)" appended when a token is configured.
 std::string UserAgent(std::string_view user_agent_token);
 
-// ASCII lower-case copy with surrounding whitespace removed.
-std::string TrimLower(std::string_view s);
-
 }  // namespace img2dataset

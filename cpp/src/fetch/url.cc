@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "fetch/address_policy.h"
+#include "util/strings.h"
 
 namespace img2dataset {
 
@@ -26,15 +27,6 @@ std::string Part(CURLU* url, CURLUPart part, unsigned int flags = 0) {
   return raw;
 }
 
-std::string_view Trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-// std::tolower on a negative char (a UTF-8 byte of an IDN host) is undefined.
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 }  // namespace
 
 std::string HttpUrl::origin() const {
@@ -49,7 +41,7 @@ std::string HttpUrl::origin() const {
 }
 
 Result<HttpUrl> ParseHttpUrl(std::string_view text) {
-  const std::string trimmed(Trim(text));
+  const std::string trimmed(TrimWhitespace(text));
   if (trimmed.empty()) return Status::Invalid("empty URL");
   // curl reads a C string: the part after a NUL would be dropped silently.
   if (trimmed.find('\0') != std::string::npos) return Status::Invalid("URL contains a NUL byte");
@@ -61,7 +53,8 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   }
   HttpUrl result;
   result.scheme = Part(url.get(), CURLUPART_SCHEME);
-  std::transform(result.scheme.begin(), result.scheme.end(), result.scheme.begin(), AsciiLower);
+  std::transform(result.scheme.begin(), result.scheme.end(), result.scheme.begin(),
+                 [](char c) { return AsciiLower(c); });
   if (result.scheme != "http" && result.scheme != "https") {
     return Status::Invalid("unsupported URL scheme '" + result.scheme + "' (only http and https)");
   }
@@ -70,7 +63,8 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   if (result.host.front() == '[' && result.host.back() == ']') {
     result.host = result.host.substr(1, result.host.size() - 2);
   }
-  std::transform(result.host.begin(), result.host.end(), result.host.begin(), AsciiLower);
+  std::transform(result.host.begin(), result.host.end(), result.host.begin(),
+                 [](char c) { return AsciiLower(c); });
   const std::string port = Part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   result.port = port.empty() ? 0 : std::stoi(port);
   result.url = Part(url.get(), CURLUPART_URL);

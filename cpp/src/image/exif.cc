@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "util/python_json.h"
+#include "util/strings.h"
 
 namespace img2dataset {
 
@@ -13,13 +14,6 @@ namespace {
 struct ExifDataDeleter {
   void operator()(ExifData* data) const { exif_data_unref(data); }
 };
-
-std::string_view Trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
 
 }  // namespace
 
@@ -53,7 +47,7 @@ std::optional<std::string> ExtractExifJson(std::string_view image_bytes) {
       if (tag_name == nullptr) continue;
       value[0] = '\0';
       exif_entry_get_value(entry, value, sizeof(value));
-      json.AddString(std::string(ifd_name) + " " + tag_name, Trim(value));
+      json.AddString(std::string(ifd_name) + " " + tag_name, TrimWhitespace(value));
     }
   }
   return json.Finish();
