@@ -17,6 +17,7 @@ import webdataset as wds
 from PIL import Image
 
 from img2dataset import download
+from support.download_run import download_urls, rows_by_url
 
 REFERENCE_METADATA_SCHEMA = pa.schema(
     [
@@ -36,17 +37,7 @@ REFERENCE_METADATA_SCHEMA = pa.schema(
 
 
 def run(tmp_path: Path, urls: list[str], **options) -> Path:
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    url_list = tmp_path / "urls.txt"
-    url_list.write_text("".join(url + "\n" for url in urls))
-    output = tmp_path / "out"
-    options.setdefault("allow_private_addresses", True)  # the test server is on loopback
-    download(url_list=str(url_list), output_folder=str(output), **options)
-    return output
-
-
-def rows_by_url(output: Path, shard: str = "00000") -> dict[str, dict]:
-    return {row["url"]: row for row in pq.read_table(output / f"{shard}.parquet").to_pylist()}
+    return download_urls(tmp_path, urls, **options)
 
 
 def decode(data: bytes) -> Image.Image:

@@ -7,21 +7,16 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-import pyarrow.parquet as pq
 import pytest
 
 from img2dataset import download
+from support.download_run import download_urls, rows_by_url
 
 
 def fetch(tmp_path: Path, urls: list[str], **options) -> dict[str, dict]:
-    """Runs a download of `urls` (dummy output) and returns the metadata rows by URL."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
-    options.setdefault("allow_private_addresses", True)
+    """Downloads `urls` and returns the metadata rows by URL."""
     options.setdefault("output_format", "files")
-    download(url_list=str(tmp_path / "urls.txt"), output_folder=str(tmp_path / "out"), **options)
-    table = pq.read_table(tmp_path / "out" / "00000.parquet")
-    return {row["url"]: row for row in table.to_pylist()}
+    return rows_by_url(download_urls(tmp_path, urls, **options))
 
 
 def outcome(row: dict) -> tuple[str, str | None]:

@@ -6,21 +6,17 @@ import io
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
 from img2dataset import download
+from support.download_run import download_urls, rows_by_url
 
 
 def process(tmp_path: Path, urls: list[str], **options) -> tuple[dict[str, dict], Path]:
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
-    options.setdefault("allow_private_addresses", True)
     options.setdefault("output_format", "files")
-    download(url_list=str(tmp_path / "urls.txt"), output_folder=str(tmp_path / "out"), **options)
-    table = pq.read_table(tmp_path / "out" / "00000.parquet")
-    return {r["url"]: r for r in table.to_pylist()}, tmp_path / "out" / "00000"
+    output = download_urls(tmp_path, urls, **options)
+    return rows_by_url(output), output / "00000"
 
 
 def load(folder: Path, key: str, extension: str = "jpg") -> np.ndarray:
