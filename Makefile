@@ -8,7 +8,7 @@ CPP_BUILD := build/cpp
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
-.PHONY: help setup demo test test-cpp test-fuzz test-python test-asan fuzz bench-fetch format lint clean
+.PHONY: help setup demo test test-cpp test-fuzz test-python test-asan fuzz bench-fetch bench-image format lint clean
 
 help:
 	@echo "make demo        download sample images served on loopback into demo_output/"
@@ -16,6 +16,7 @@ help:
 	@echo "make test-asan   C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make fuzz        every libFuzzer target for 200000 inputs (clang, build/fuzz)"
 	@echo "make bench-fetch fetch-only throughput on loopback, engine next to plain libcurl"
+	@echo "make bench-image compute-only image pipeline: fast and exact paths next to OpenCV"
 	@echo "make format      clang-format and ruff format"
 	@echo "make lint        clang-format check, clang-tidy, ruff"
 	@echo "make clean       remove build outputs"
@@ -50,6 +51,9 @@ fuzz: setup
 
 bench-fetch: setup
 	$(VENV)/python bench/fetch_bench.py
+
+bench-image: setup
+	$(VENV)/python bench/image_bench.py
 
 format: setup
 	clang-format -i $(CPP_SOURCES)

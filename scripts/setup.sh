@@ -12,7 +12,7 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev libarchive-dev libexif-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libgtest-dev clang-format clang-tidy libc-ares-dev iproute2 util-linux
-  libturbojpeg0-dev libgif-dev
+  libturbojpeg0-dev libgif-dev clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <string>
@@ -363,6 +366,267 @@ TEST(ImageProcessorTest, WebpSourceDecodes) {
   const ProcessedImage image =
       ImageProcessor(Options(ResizeMode::kKeepRatioLargest, 12, EncodeFormat::kJpg)).Process(body);
   ExpectSizes(image, 6, 12, 12, 24);
+}
+
+// A smooth 1024x768 JPEG: large enough for the fast pipeline to decode it at reduced size.
+const std::string& LargeJpeg() {
+  static const std::string body = [] {
+    cv::Mat image(768, 1024, CV_8UC3);
+    for (int y = 0; y < image.rows; ++y) {
+      for (int x = 0; x < image.cols; ++x) {
+        image.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<uchar>(x / 4), static_cast<uchar>(y / 3),
+                                              static_cast<uchar>(128 + 100 * std::sin(x * 0.01)));
+      }
+    }
+    return Encode(image, ".jpg", {cv::IMWRITE_JPEG_QUALITY, 95});
+  }();
+  return body;
+}
+
+TEST(ImageProcessorTest, FastAndExactPipelinesGiveTheSameSizesAndClosePixels) {
+  for (const ResizeMode mode : {ResizeMode::kBorder, ResizeMode::kKeepRatio,
+                                ResizeMode::kCenterCrop, ResizeMode::kKeepRatioLargest}) {
+    for (const int size : {64, 100, 256, 700}) {
+      SCOPED_TRACE("mode " + std::to_string(static_cast<int>(mode)) + " size " +
+                   std::to_string(size));
+      ImageOptions options = Options(mode, size);
+      options.pipeline = ImagePipeline::kExact;
+      const ProcessedImage exact = ImageProcessor(options).Process(LargeJpeg());
+      options.pipeline = ImagePipeline::kFast;
+      const ProcessedImage fast = ImageProcessor(options).Process(LargeJpeg());
+      ASSERT_TRUE(exact.ok()) << exact.error_message;
+      ASSERT_TRUE(fast.ok()) << fast.error_message;
+      EXPECT_EQ(fast.width, exact.width);
+      EXPECT_EQ(fast.height, exact.height);
+      EXPECT_EQ(fast.original_width, 1024);
+      EXPECT_EQ(fast.original_height, 768);
+      EXPECT_EQ(exact.original_width, 1024);
+      EXPECT_EQ(exact.original_height, 768);
+      const cv::Mat fast_pixels = Decode(fast.encoded);
+      const cv::Mat exact_pixels = Decode(exact.encoded);
+      ASSERT_EQ(fast_pixels.size(), exact_pixels.size());
+      cv::Mat diff;
+      cv::absdiff(fast_pixels, exact_pixels, diff);
+      const cv::Scalar mean = cv::mean(diff);
+      EXPECT_LT(std::max({mean[0], mean[1], mean[2]}), 3.0);
+    }
+  }
+}
+
+// The PNG signature and an IHDR chunk claiming 20000x20000 (with a made-up CRC), then garbage.
+std::string PngHeaderBomb() {
+  std::string png = std::string("\x89PNG\r\n\x1A\n\0\0\0\x0DIHDR", 16);
+  png += std::string("\0\0\x4E\x20\0\0\x4E\x20\x08\x02\0\0\0CRC!", 17);  // 20000 = 0x4E20
+  return png + std::string(1000, 'x');
+}
+
+TEST(ImageProcessorTest, HeaderBombIsTooLargeBeforeDecoding) {
+  for (const ImagePipeline pipeline : {ImagePipeline::kFast, ImagePipeline::kExact}) {
+    ImageOptions options = Options(ResizeMode::kBorder, 64);
+    options.pipeline = pipeline;
+    const auto start = std::chrono::steady_clock::now();
+    const ProcessedImage image = ImageProcessor(options).Process(PngHeaderBomb());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    EXPECT_EQ(image.error_class, ErrorClass::kTooLarge);
+    EXPECT_EQ(image.error_message,
+              "image of 20000x20000 pixels is above max_image_pixels (100000000)");
+    EXPECT_FALSE(image.width.has_value());
+  }
+}
+
+// An 8x8 JPEG whose frame header (SOF0) is patched to claim 60000x60000.
+std::string JpegHeaderBomb() {
+  std::string jpeg = Encode(SolidBgr(8, 8, cv::Scalar(0, 0, 0)), ".jpg");
+  const size_t sof = jpeg.find("\xFF\xC0");
+  EXPECT_NE(sof, std::string::npos);
+  jpeg.replace(sof + 5, 4, "\xEA\x60\xEA\x60");  // height, width: 60000 = 0xEA60
+  return jpeg;
+}
+
+TEST(ImageProcessorTest, JpegHeaderBombIsTooLarge) {
+  for (const ImagePipeline pipeline : {ImagePipeline::kFast, ImagePipeline::kExact}) {
+    ImageOptions options = Options(ResizeMode::kBorder, 64);
+    options.pipeline = pipeline;
+    const ProcessedImage image = ImageProcessor(options).Process(JpegHeaderBomb());
+    EXPECT_EQ(image.error_class, ErrorClass::kTooLarge);
+    EXPECT_EQ(image.error_message,
+              "image of 60000x60000 pixels is above max_image_pixels (100000000)");
+  }
+}
+
+// Regression: a JPEG cut inside its header left the thread's TurboJPEG decompressor unusable
+// (see ReadJpegHeaderTest.FailedReadDoesNotBreakLaterReads), so the next JPEG bomb on
+// that thread was no longer refused from its header.
+TEST(ImageProcessorTest, JpegCutInItsHeaderKeepsTheBombGuardForLaterJpegs) {
+  const ImageProcessor processor(Options(ResizeMode::kBorder, 64));
+  const std::string jpeg = Encode(SolidBgr(64, 48, cv::Scalar(1, 2, 3)), ".jpg");
+  for (size_t length = 3; length < jpeg.find("\xFF\xDA"); ++length) {
+    ExpectDecodeError(processor.Process(jpeg.substr(0, length)));
+    EXPECT_EQ(processor.Process(JpegHeaderBomb()).error_class, ErrorClass::kTooLarge)
+        << "after a JPEG cut at " << length;
+  }
+}
+
+// Regression: TurboJPEG fails a header read after any libjpeg warning, here "1 extraneous bytes
+// before marker 0xc0", although the size was read; OpenCV decodes such a file, so the bomb
+// guard was skipped and the whole frame was decoded (20000x20000 took 1.2 GB and 3 s).
+TEST(ImageProcessorTest, JpegWithStrayByteBeforeItsFrameHeaderIsStillTooLarge) {
+  std::string jpeg = Encode(SolidBgr(8, 8, cv::Scalar(0, 0, 0)), ".jpg");
+  const size_t sof = jpeg.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  jpeg.replace(sof + 5, 4, "\x07\xD0\x07\xD0");  // 2000x2000
+  jpeg.insert(sof, 1, '\0');
+  for (const ImagePipeline pipeline : {ImagePipeline::kFast, ImagePipeline::kExact}) {
+    ImageOptions options = Options(ResizeMode::kBorder, 64);
+    options.pipeline = pipeline;
+    options.max_image_pixels = 1'000'000;
+    const ProcessedImage image = ImageProcessor(options).Process(jpeg);
+    EXPECT_EQ(image.error_class, ErrorClass::kTooLarge);
+    EXPECT_EQ(image.error_message, "image of 2000x2000 pixels is above max_image_pixels (1000000)");
+  }
+}
+
+// Regression: TIFF headers were not read, so max_image_pixels did not apply to TIFFs, which
+// compress well (a 372 KB TIFF decoded to 256 megapixels).
+TEST(ImageProcessorTest, TiffAboveMaxImagePixelsIsTooLarge) {
+  const std::string tiff = Encode(cv::Mat(1200, 1000, CV_8UC1, cv::Scalar(0)), ".tiff");
+  ImageOptions options = Options(ResizeMode::kBorder, 64);
+  options.max_image_pixels = 1'000'000;
+  const ProcessedImage image = ImageProcessor(options).Process(tiff);
+  EXPECT_EQ(image.error_class, ErrorClass::kTooLarge);
+  EXPECT_EQ(image.error_message, "image of 1000x1200 pixels is above max_image_pixels (1000000)");
+}
+
+// Regression, found by the image_processor fuzzer on its seed truncated_scan.jpg: a progressive
+// JPEG cut where libjpeg warns and then fails was a success in the fast pipeline (TurboJPEG
+// reports the error as a warning; the pixels were uninitialised memory) and a decode error in
+// the exact one.
+TEST(ImageProcessorTest, FastAndExactPipelinesRefuseTheSameCutJpegs) {
+  cv::Mat noise(48, 64, CV_8UC3);
+  cv::randu(noise, 0, 255);
+  const std::string jpeg = Encode(noise, ".jpg", {cv::IMWRITE_JPEG_PROGRESSIVE, 1});
+  for (const EncodeFormat format : {EncodeFormat::kJpg, EncodeFormat::kPng}) {
+    ImageOptions options = Options(ResizeMode::kBorder, 16, format);
+    // From the end of the first scan header: every cut has a readable header.
+    const size_t first_scan = jpeg.find("\xFF\xDA");
+    const size_t scan_data = first_scan + 2 + static_cast<uint8_t>(jpeg[first_scan + 3]);
+    for (size_t length = scan_data; length < jpeg.size(); ++length) {
+      options.pipeline = ImagePipeline::kFast;
+      const ProcessedImage fast = ImageProcessor(options).Process(jpeg.substr(0, length));
+      options.pipeline = ImagePipeline::kExact;
+      const ProcessedImage exact = ImageProcessor(options).Process(jpeg.substr(0, length));
+      EXPECT_EQ(fast.error_class, exact.error_class) << "cut at " << length;
+    }
+  }
+}
+
+// Regression: max_image_pixels only applied to formats whose header is read; OpenCV decodes
+// others (PxM, JPEG 2000, Radiance HDR, Sun raster...), whatever their size.
+TEST(ImageProcessorTest, FormatsWithoutHeaderReaderStillMeetMaxImagePixels) {
+  const std::string pgm = Encode(cv::Mat(50, 100, CV_8UC1, cv::Scalar(7)), ".pgm");
+  ASSERT_EQ(SniffImageFormat(pgm), ImageFormat::kUnknown);
+  ImageOptions options = Options(ResizeMode::kBorder, 16);
+  options.max_image_pixels = 5000;
+  EXPECT_TRUE(ImageProcessor(options).Process(pgm).ok());
+  options.max_image_pixels = 4999;
+  const ProcessedImage image = ImageProcessor(options).Process(pgm);
+  EXPECT_EQ(image.error_class, ErrorClass::kTooLarge);
+  EXPECT_EQ(image.error_message, "image of 100x50 pixels is above max_image_pixels (4999)");
+}
+
+TEST(ImageProcessorTest, MaxImagePixelsIsInclusive) {
+  const std::string body = Encode(SolidBgr(100, 50, cv::Scalar(0, 0, 0)), ".png");
+  ImageOptions options = Options(ResizeMode::kBorder, 16);
+  options.max_image_pixels = 5000;
+  EXPECT_TRUE(ImageProcessor(options).Process(body).ok());
+  options.max_image_pixels = 4999;
+  const ProcessedImage image = ImageProcessor(options).Process(body);
+  EXPECT_EQ(image.error_class, ErrorClass::kTooLarge);
+  EXPECT_EQ(image.error_message, "image of 100x50 pixels is above max_image_pixels (4999)");
+}
+
+TEST(ImageProcessorTest, FiltersApplyFromTheHeader) {
+  ImageOptions options = Options(ResizeMode::kBorder, 16);
+  options.min_image_size = 50;
+  const std::string jpeg = Encode(SolidBgr(20, 20, cv::Scalar(0, 0, 0)), ".jpg");
+  EXPECT_EQ(ImageProcessor(options).Process(jpeg).error_message, "image too small");
+  // A PNG cut after its header is undecodable, yet filtered first: no decode was tried.
+  const std::string png = Encode(SolidBgr(20, 20, cv::Scalar(0, 0, 0)), ".png");
+  const ProcessedImage header_only = ImageProcessor(options).Process(png.substr(0, 33));
+  EXPECT_EQ(header_only.error_class, ErrorClass::kFiltered);
+  EXPECT_EQ(header_only.error_message, "image too small");
+}
+
+// `jpeg` with an APP1 Exif segment (little-endian TIFF) whose IFD0 sets Orientation.
+std::string WithOrientation(const std::string& jpeg, int orientation) {
+  std::string tiff = std::string("II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0", 18);
+  tiff += static_cast<char>(orientation);
+  tiff += std::string(7, '\0');  // high byte, padding, no next IFD
+  const std::string app1 = std::string(
+                               "\xFF\xE1\0\x22"
+                               "Exif\0\0",
+                               10) +
+                           tiff;
+  return jpeg.substr(0, 2) + app1 + jpeg.substr(2);
+}
+
+TEST(ImageProcessorTest, ExifOrientationSixTurnsTheImageUpright) {
+  // 40 wide, 20 tall, left half black and right half white; orientation 6 (rotate 90 CW) puts
+  // the black half on top.
+  cv::Mat source = SolidBgr(40, 20, cv::Scalar(0, 0, 0));
+  source(cv::Rect(20, 0, 20, 20)).setTo(cv::Scalar(255, 255, 255));
+  const std::string body = WithOrientation(Encode(source, ".jpg"), 6);
+  for (const ImagePipeline pipeline : {ImagePipeline::kFast, ImagePipeline::kExact}) {
+    ImageOptions options = Options(ResizeMode::kNo, 16);
+    options.pipeline = pipeline;
+    const ProcessedImage upright = ImageProcessor(options).Process(body);
+    ExpectSizes(upright, 20, 40, 20, 40);
+    const cv::Mat pixels = Decode(upright.encoded, cv::IMREAD_GRAYSCALE);
+    EXPECT_LE(pixels.at<uchar>(5, 10), 10);
+    EXPECT_GE(pixels.at<uchar>(35, 10), 245);
+
+    options.apply_exif_orientation = false;
+    ExpectSizes(ImageProcessor(options).Process(body), 40, 20, 40, 20);
+  }
+}
+
+TEST(ImageProcessorTest, ExifOrientationSwapsAxesBeforeTheReducedDecodeAndResize) {
+  // 1024x768 stored, 768x1024 upright: keep_ratio 100 gives 100x133 in both pipelines (the fast
+  // one decodes at 1/2 with the scale chosen on the stored axes).
+  const std::string body = WithOrientation(LargeJpeg(), 6);
+  for (const ImagePipeline pipeline : {ImagePipeline::kFast, ImagePipeline::kExact}) {
+    ImageOptions options = Options(ResizeMode::kKeepRatio, 100);
+    options.pipeline = pipeline;
+    ExpectSizes(ImageProcessor(options).Process(body), 100, 133, 768, 1024);
+  }
+}
+
+// A 2x2 GIF89a (red, blue / transparent, blue) with a graphics control extension marking index 2
+// transparent; its LZW data emits a clear code before every pixel.
+const std::string kTinyGif(
+    "GIF89a\x02\x00\x02\x00\x81\x00\x00\xFF\x00\x00\x00\x00\xFF\x00\xFF\x00\x00\x00\x00"
+    "\x21\xF9\x04\x01\x0A\x00\x02\x00\x2C\x00\x00\x00\x00\x02\x00\x02\x00\x00\x02\x04\x04\x43"
+    "\x31\x05\x00\x3B",
+    51);
+
+TEST(ImageProcessorTest, GifDecodesWithTransparencyFlattenedOntoWhite) {
+  for (const ImagePipeline pipeline : {ImagePipeline::kFast, ImagePipeline::kExact}) {
+    ImageOptions options = Options(ResizeMode::kNo, 16);
+    options.pipeline = pipeline;
+    const ProcessedImage image = ImageProcessor(options).Process(kTinyGif);
+    ExpectSizes(image, 2, 2, 2, 2);
+    const cv::Mat out = Decode(image.encoded);
+    ASSERT_EQ(out.type(), CV_8UC3);
+    EXPECT_EQ(out.at<cv::Vec3b>(0, 0), cv::Vec3b(0, 0, 255));
+    EXPECT_EQ(out.at<cv::Vec3b>(0, 1), cv::Vec3b(255, 0, 0));
+    EXPECT_EQ(out.at<cv::Vec3b>(1, 0), cv::Vec3b(255, 255, 255));
+    EXPECT_EQ(out.at<cv::Vec3b>(1, 1), cv::Vec3b(255, 0, 0));
+  }
+}
+
+TEST(ImageProcessorTest, TruncatedGifIsDecodeError) {
+  ExpectDecodeError(
+      ImageProcessor(Options(ResizeMode::kBorder, 16)).Process(kTinyGif.substr(0, 40)));
 }
 
 }  // namespace

@@ -202,6 +202,13 @@ TEST(UrlTest, SpaceInTheHostIsInvalid) {
   ExpectInvalid("http://example.com\t/");
 }
 
+// Regression, found by the url fuzzer: "%7f" was decoded into the host, and the normalised URL
+// was one curl refuses.
+TEST(UrlTest, PercentEncodedControlCharacterInTheHostIsInvalid) {
+  ExpectInvalid("http://%7fq.example/");
+  ExpectInvalid("http:/%7fq.\xab");
+}
+
 TEST(UrlTest, MalformedPortIsInvalid) {
   ExpectInvalid("http://example.com:65536/");
   ExpectInvalid("http://example.com:99999999999999999999/");

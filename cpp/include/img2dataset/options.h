@@ -104,8 +104,8 @@ struct ImageOptions {
   ImagePipeline pipeline = ImagePipeline::kFast;
   // Turn JPEGs upright per their EXIF Orientation tag (the reference ignores it).
   bool apply_exif_orientation = true;
-  // Decompression-bomb guard: images with more pixels than this (read from the header, before
-  // decoding) fail.
+  // Decompression-bomb guard: images with more pixels than this fail, refused from their header
+  // before decoding (JPEG, PNG, WebP, GIF, BMP, TIFF), else after decoding.
   int64_t max_image_pixels = 100'000'000;
 };
 

@@ -28,9 +28,9 @@ class RobotsTxt {
  public:
   // Octets of the body that are parsed; the rest is ignored (RFC 9309 §2.5 asks for at least
   // 500 KiB).
-  static constexpr std::size_t kMaxBodyBytes = 500 * 1024;
+  static constexpr std::size_t kMaxBodyBytes = std::size_t{500} * 1024;
   // Octets of one line that are parsed; the rest of the line is ignored.
-  static constexpr std::size_t kMaxLineBytes = 2083 * 8;
+  static constexpr std::size_t kMaxLineBytes = std::size_t{2083} * 8;
 
   // Parses a robots.txt body. Never fails: lines that cannot be parsed are ignored.
   static RobotsTxt Parse(std::string_view body);

@@ -60,6 +60,12 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   }
   result.host = Part(url.get(), CURLUPART_HOST);
   if (result.host.empty()) return Status::Invalid("URL has no host");
+  // curl decodes a percent-encoded DEL ("%7f") into the host, yet refuses the URL it then writes
+  // ("Bad hostname"): such a host would only fail later, at the request.
+  if (std::any_of(result.host.begin(), result.host.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; })) {
+    return Status::Invalid("URL host contains a control character");
+  }
   if (result.host.front() == '[' && result.host.back() == ']') {
     result.host = result.host.substr(1, result.host.size() - 2);
   }

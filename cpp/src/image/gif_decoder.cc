@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace img2dataset {
 
@@ -70,26 +71,13 @@ cv::Mat DecodeGifFirstFrame(std::string_view bytes) {
       int64_t{frame.Width} * frame.Height > kMaxPixels) {
     return {};
   }
-  cv::Mat indices(frame.Height, frame.Width, CV_8UC1);
-  if (frame.Interlace) {
-    static constexpr int kOffsets[] = {0, 4, 2, 1};
-    static constexpr int kSteps[] = {8, 8, 4, 2};
-    for (int pass = 0; pass < 4; ++pass) {
-      for (int y = kOffsets[pass]; y < frame.Height; y += kSteps[pass]) {
-        if (DGifGetLine(gif, indices.ptr<GifByteType>(y), frame.Width) == GIF_ERROR) return {};
-      }
-    }
-  } else {
-    for (int y = 0; y < frame.Height; ++y) {
-      if (DGifGetLine(gif, indices.ptr<GifByteType>(y), frame.Width) == GIF_ERROR) return {};
-    }
-  }
-
+  // Rows go straight onto the canvas through a one-row buffer: a frame far larger than its
+  // canvas (the descriptor is attacker-controlled too) costs no frame-sized allocation.
   cv::Mat canvas(height, width, CV_8UC4, cv::Scalar(0, 0, 0, 0));
-  for (int y = 0; y < frame.Height; ++y) {
+  std::vector<GifPixelType> row(static_cast<size_t>(frame.Width));
+  const auto paint_row = [&](int y) {
     const int cy = frame.Top + y;
-    if (cy < 0 || cy >= height) continue;
-    const uint8_t* row = indices.ptr<uint8_t>(y);
+    if (cy < 0 || cy >= height) return;
     cv::Vec4b* out = canvas.ptr<cv::Vec4b>(cy);
     for (int x = 0; x < frame.Width; ++x) {
       const int cx = frame.Left + x;
@@ -97,6 +85,16 @@ cv::Mat DecodeGifFirstFrame(std::string_view bytes) {
       if (cx < 0 || cx >= width || index == transparent || index >= palette->ColorCount) continue;
       const GifColorType& color = palette->Colors[index];
       out[cx] = cv::Vec4b(color.Blue, color.Green, color.Red, 255);
+    }
+  };
+  static constexpr int kOffsets[] = {0, 4, 2, 1};
+  static constexpr int kSteps[] = {8, 8, 4, 2};
+  for (int pass = 0; pass < (frame.Interlace ? 4 : 1); ++pass) {
+    const int first = frame.Interlace ? kOffsets[pass] : 0;
+    const int step = frame.Interlace ? kSteps[pass] : 1;
+    for (int y = first; y < frame.Height; y += step) {
+      if (DGifGetLine(gif, row.data(), frame.Width) == GIF_ERROR) return {};
+      paint_row(y);
     }
   }
   return canvas;

@@ -16,7 +16,7 @@ struct ImageSize {
   int height = 0;
 };
 
-// PNG, JPEG, WebP, GIF and BMP headers; nullopt for other formats or unreadable headers.
+// PNG, JPEG, WebP, GIF, BMP and TIFF headers; nullopt for other formats or unreadable headers.
 std::optional<ImageSize> ReadImageSize(std::string_view bytes, ImageFormat format);
 
 }  // namespace img2dataset

@@ -71,7 +71,15 @@ cv::Mat FlattenAlphaOntoWhite(const cv::Mat& bgra) {
   return out;
 }
 
+// Debian's OpenCV hands NITF and DTED files to GDAL, through a temporary file in /tmp and GDAL's
+// own format probing: a large attack surface for formats no web image uses. The reference's
+// OpenCV wheels have no GDAL, so refusing these bodies keeps its behaviour.
+bool OnlyGdalReads(std::string_view body) {
+  return body.substr(0, 4) == "NITF" || (body.size() > 144 && body.substr(140, 4) == "DTED");
+}
+
 cv::Mat DecodeWithOpenCv(std::string_view body) {
+  if (OnlyGdalReads(body)) return {};
   try {
     const cv::Mat raw(1, static_cast<int>(body.size()), CV_8UC1,
                       const_cast<char*>(body.data()));  // imdecode only reads it
@@ -79,6 +87,15 @@ cv::Mat DecodeWithOpenCv(std::string_view body) {
   } catch (const cv::Exception&) {
     return {};  // OpenCV throws on some corrupt inputs: undecodable, like the others
   }
+}
+
+// The decompression-bomb guard.
+std::optional<ProcessedImage> TooLarge(int width, int height, const ImageOptions& options) {
+  if (int64_t{width} * height <= options.max_image_pixels) return std::nullopt;
+  return Failure(ErrorClass::kTooLarge, "image of " + std::to_string(width) + "x" +
+                                            std::to_string(height) +
+                                            " pixels is above max_image_pixels (" +
+                                            std::to_string(options.max_image_pixels) + ")");
 }
 
 // The size filters of the reference, on the full-size (upright) dimensions.
@@ -114,11 +131,9 @@ ProcessedImage ImageProcessor::Process(std::string_view body) const {
   // What the header says, before decoding: bombs and filtered images cost no decode.
   const std::optional<ImageSize> header = ReadImageSize(body, format);
   if (header) {
-    if (int64_t{header->width} * header->height > options_.max_image_pixels) {
-      return Failure(ErrorClass::kTooLarge, "image of " + std::to_string(header->width) + "x" +
-                                                std::to_string(header->height) +
-                                                " pixels is above max_image_pixels (" +
-                                                std::to_string(options_.max_image_pixels) + ")");
+    if (std::optional<ProcessedImage> rejected =
+            TooLarge(header->width, header->height, options_)) {
+      return *rejected;
     }
     const int width = swap_axes ? header->height : header->width;
     const int height = swap_axes ? header->width : header->height;
@@ -171,6 +186,10 @@ ProcessedImage ImageProcessor::Process(std::string_view body) const {
     }
     image = DecodeJpeg(body, *jpeg, denominator);
     if (!image.empty() && denominator > 1) encode_needed = true;
+    if (image.empty()) {  // corrupt: OpenCV recovers from what it can, as in the reference
+      image = DecodeWithOpenCv(body);
+      width = height = 0;
+    }
   } else if (format == ImageFormat::kGif) {
     image = DecodeGifFirstFrame(body);
   } else if (!body.empty()) {
@@ -190,6 +209,11 @@ ProcessedImage ImageProcessor::Process(std::string_view body) const {
     height = image.rows;
   }
   if (!header) {
+    // Formats whose header is not read (OpenCV's others): the limit still holds, if only after
+    // the decode.
+    if (std::optional<ProcessedImage> rejected = TooLarge(width, height, options_)) {
+      return *rejected;
+    }
     if (std::optional<ProcessedImage> rejected = Filter(width, height, options_)) {
       return *rejected;
     }

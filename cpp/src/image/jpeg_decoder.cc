@@ -13,15 +13,27 @@ namespace {
 
 // One decompressor per thread, created on first use and kept: creating one costs more than
 // decoding a small image.
-tjhandle Decompressor() {
-  struct Handle {
-    tjhandle handle = tjInitDecompress();
-    ~Handle() {
-      if (handle != nullptr) tjDestroy(handle);
-    }
-  };
-  thread_local Handle handle;
-  return handle.handle;
+struct DecompressorHandle {
+  tjhandle handle = tjInitDecompress();
+  ~DecompressorHandle() {
+    if (handle != nullptr) tjDestroy(handle);
+  }
+};
+
+DecompressorHandle& ThreadDecompressor() {
+  thread_local DecompressorHandle decompressor;
+  return decompressor;
+}
+
+tjhandle Decompressor() { return ThreadDecompressor().handle; }
+
+// tjDecompressHeader3 (libjpeg-turbo 2.1) returns from a libjpeg error without aborting the
+// decompression: the handle stays mid-header, and every later header read on it fails ("two SOI
+// markers"). After a failed read the handle is replaced.
+void ResetDecompressor() {
+  DecompressorHandle& decompressor = ThreadDecompressor();
+  if (decompressor.handle != nullptr) tjDestroy(decompressor.handle);
+  decompressor.handle = tjInitDecompress();
 }
 
 tjhandle Compressor() {
@@ -69,19 +81,21 @@ struct I420 {
 std::optional<JpegHeader> ReadJpegHeader(std::string_view bytes) {
   tjhandle handle = Decompressor();
   if (handle == nullptr || bytes.empty()) return std::nullopt;
-  int width = 0, height = 0, subsampling = 0, colorspace = 0;
-  if (tjDecompressHeader3(handle, reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<unsigned long>(bytes.size()), &width, &height, &subsampling,
-                          &colorspace) != 0 ||
-      width <= 0 || height <= 0) {
-    return std::nullopt;
-  }
+  int width = 0, height = 0, subsampling = -1, colorspace = -1;
+  const int status = tjDecompressHeader3(
+      handle, reinterpret_cast<const unsigned char*>(bytes.data()),
+      static_cast<unsigned long>(bytes.size()), &width, &height, &subsampling, &colorspace);
+  if (status != 0) ResetDecompressor();
+  // The sizes are set once libjpeg has read the whole frame header. The call still fails after a
+  // warning (stray bytes between markers) or on a subsampling TurboJPEG has no name for, yet
+  // libjpeg, and so OpenCV, decodes such files: their size must reach the bomb guard.
+  if (width <= 0 || height <= 0) return std::nullopt;
   JpegHeader header;
   header.width = width;
   header.height = height;
   header.gray = colorspace == TJCS_GRAY;
   header.cmyk = colorspace == TJCS_CMYK || colorspace == TJCS_YCCK;
-  header.yuv420 = colorspace == TJCS_YCbCr && subsampling == TJSAMP_420;
+  header.yuv420 = status == 0 && colorspace == TJCS_YCbCr && subsampling == TJSAMP_420;
   return header;
 }
 
@@ -101,13 +115,13 @@ cv::Mat DecodeJpeg(std::string_view bytes, const JpegHeader& header, int denomin
   const int width = ScaledSize(header.width, denominator);
   const int height = ScaledSize(header.height, denominator);
   cv::Mat image(height, width, header.gray ? CV_8UC1 : CV_8UC3);
-  const int status = tjDecompress2(handle, reinterpret_cast<const unsigned char*>(bytes.data()),
-                                   static_cast<unsigned long>(bytes.size()), image.data, width,
-                                   static_cast<int>(image.step), height,
-                                   header.gray ? TJPF_GRAY : TJPF_BGR, TJFLAG_NOREALLOC);
-  // A warning (for example a truncated scan) still yields an image, as with OpenCV, which fills
-  // the missing rows; only errors fail.
-  if (status != 0 && tjGetErrorCode(handle) == TJERR_FATAL) return {};
+  const int status = tjDecompress2(
+      handle, reinterpret_cast<const unsigned char*>(bytes.data()),
+      static_cast<unsigned long>(bytes.size()), image.data, width, static_cast<int>(image.step),
+      height, header.gray ? TJPF_GRAY : TJPF_BGR, TJFLAG_NOREALLOC | TJFLAG_STOPONWARNING);
+  // Stop at the first warning: TurboJPEG reports a fatal error that follows a warning as a
+  // warning (tjGetErrorCode), which would pass uninitialised pixels off as an image.
+  if (status != 0) return {};
   return image;
 }
 
@@ -119,9 +133,9 @@ std::optional<std::string> ResizeJpegInYuv(std::string_view bytes, const JpegHea
   I420 decoded(ScaledSize(header.width, r.denominator), ScaledSize(header.height, r.denominator));
   if (tjDecompressToYUVPlanes(decompressor, reinterpret_cast<const unsigned char*>(bytes.data()),
                               static_cast<unsigned long>(bytes.size()), decoded.planes,
-                              decoded.width, decoded.strides, decoded.height, 0) != 0 &&
-      tjGetErrorCode(decompressor) == TJERR_FATAL) {
-    return std::nullopt;
+                              decoded.width, decoded.strides, decoded.height,
+                              TJFLAG_STOPONWARNING) != 0) {
+    return std::nullopt;  // as DecodeJpeg: a warning may hide a fatal error
   }
 
   // Scale into the canvas (border) or into a buffer of the scaled size (others).

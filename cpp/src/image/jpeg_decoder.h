@@ -27,7 +27,8 @@ std::optional<JpegHeader> ReadJpegHeader(std::string_view bytes);
 int JpegScaleDenominator(const JpegHeader& header, int min_width, int min_height);
 
 // Decodes to 8-bit BGR (1 channel for grayscale JPEGs) at 1/denominator of the full size
-// (rounded up). An empty Mat when the data is corrupt.
+// (rounded up). An empty Mat when libjpeg reports an error or a warning (a truncated scan, stray
+// bytes): the caller decodes those files with OpenCV, which recovers from warnings.
 // REQUIRES: !header.cmyk, denominator in {1, 2, 4, 8}
 cv::Mat DecodeJpeg(std::string_view bytes, const JpegHeader& header, int denominator);
 
