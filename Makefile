@@ -63,7 +63,7 @@ format: setup
 lint: setup
 	clang-format --dry-run --Werror $(CPP_SOURCES)
 	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
-	clang-tidy -p $(CPP_BUILD) --quiet $(filter %.cc,$(CPP_SOURCES))
+	clang-tidy -p $(CPP_BUILD) --quiet $(filter-out cpp/python/%,$(filter %.cc,$(CPP_SOURCES)))
 	$(VENV)/ruff check $(PY_SOURCES)
 	$(VENV)/ruff format --check $(PY_SOURCES)
 

@@ -112,6 +112,7 @@ TEST_F(DnsCacheTest, RotationCyclesThroughAllAddressesInOrder) {
   DnsCache cache(DnsCacheOptions{}, clock_);
   cache.InsertAddresses("example.com", {"10.0.0.1", "10.0.0.2", "::1"}, Seconds(60));
   std::vector<std::string> seen;
+  seen.reserve(7);
   for (int i = 0; i < 7; ++i) seen.push_back(Look(cache, "example.com"));
   EXPECT_EQ(seen, (std::vector<std::string>{"address 10.0.0.1", "address 10.0.0.2", "address ::1",
                                             "address 10.0.0.1", "address 10.0.0.2", "address ::1",

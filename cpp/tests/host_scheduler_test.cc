@@ -277,6 +277,7 @@ TEST_F(HostSchedulerTest, DoublingIsCappedAtMaxBackoff) {
   HostScheduler scheduler(policy, clock_);
   for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
   std::vector<Duration> pauses;
+  pauses.reserve(6);
   for (int i = 0; i < 6; ++i) pauses.push_back(BackOffOnce(scheduler, clock_));
   EXPECT_EQ(pauses, (std::vector<Duration>{Seconds(1), Seconds(2), Seconds(4), Seconds(5),
                                            Seconds(5), Seconds(5)}));

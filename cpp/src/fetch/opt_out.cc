@@ -6,7 +6,7 @@
 
 namespace img2dataset {
 
-OptOutPolicy::OptOutPolicy(std::vector<std::string> disallowed_directives,
+OptOutPolicy::OptOutPolicy(const std::vector<std::string>& disallowed_directives,
                            std::string_view user_agent_token)
     : user_agent_token_(TrimLower(user_agent_token)) {
   for (const std::string& directive : disallowed_directives) {

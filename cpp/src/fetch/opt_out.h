@@ -18,7 +18,8 @@ namespace img2dataset {
 class OptOutPolicy {
  public:
   // `disallowed_directives`: lower-cased directive names; empty disables the check.
-  OptOutPolicy(std::vector<std::string> disallowed_directives, std::string_view user_agent_token);
+  OptOutPolicy(const std::vector<std::string>& disallowed_directives,
+               std::string_view user_agent_token);
 
   bool enabled() const { return !disallowed_.empty(); }
 

@@ -23,8 +23,8 @@ const EVP_MD* Digest(HashAlgorithm algorithm) {
 
 std::string Hex(const unsigned char* digest, unsigned int length) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(2 * length, '\0');
-  for (unsigned int i = 0; i < length; ++i) {
+  std::string hex(size_t{2} * length, '\0');
+  for (size_t i = 0; i < length; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4];
     hex[2 * i + 1] = kHex[digest[i] & 0xf];
   }
