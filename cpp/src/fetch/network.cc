@@ -102,7 +102,7 @@ std::string FormatSeconds(double seconds) {
 }
 
 // Why one of our callbacks stopped a transfer (curl then reports a write error).
-enum class Abort { kNone, kHttpError, kOptedOut, kTooLarge, kBlocked, kFirstByteTimeout };
+enum class Abort { kNone, kHttpError, kOptedOut, kTooLarge, kBlocked };
 
 struct Client;
 
@@ -662,6 +662,10 @@ class Network final : public Fetcher {
     curl_multi_add_handle(multi_, easy);
   }
 
+  std::string TooLargeMessage() const {
+    return "body larger than " + std::to_string(options_.max_body_bytes) + " bytes";
+  }
+
   static long ToMs(double seconds) { return static_cast<long>(std::ceil(seconds * 1000)); }
   double ConnectTimeout() const {
     return options_.connect_timeout_s > 0 ? options_.connect_timeout_s : options_.timeout_s;
@@ -742,13 +746,11 @@ class Network final : public Fetcher {
         Fail(job, ErrorClass::kOptedOut, "Use of image disallowed by X-Robots-Tag directive");
         return;
       case Abort::kTooLarge:
-        Fail(job, ErrorClass::kTooLarge,
-             "body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+        Fail(job, ErrorClass::kTooLarge, TooLargeMessage());
         return;
       case Abort::kBlocked:
         Fail(job, ErrorClass::kBlockedAddress, job->blocked_message);
         return;
-      case Abort::kFirstByteTimeout:
       case Abort::kNone:
         break;
     }
@@ -756,9 +758,8 @@ class Network final : public Fetcher {
       Fail(job, ErrorClass::kNetwork, "unexpected HTTP status " + std::to_string(status));
       return;
     }
-    if (CurlErrorClass(code) == ErrorClass::kTooLarge) {
-      Fail(job, ErrorClass::kTooLarge,
-           "body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+    if (CurlErrorClass(code) == ErrorClass::kTooLarge) {  // Content-Length above the cap
+      Fail(job, ErrorClass::kTooLarge, TooLargeMessage());
       return;
     }
     Fail(job, CurlErrorClass(code),
