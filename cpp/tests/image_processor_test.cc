@@ -559,15 +559,8 @@ TEST(ImageProcessorTest, FiltersApplyFromTheHeader) {
 
 // `jpeg` with an APP1 Exif segment (little-endian TIFF) whose IFD0 sets Orientation.
 std::string WithOrientation(const std::string& jpeg, int orientation) {
-  std::string tiff = std::string("II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0", 18);
-  tiff += static_cast<char>(orientation);
-  tiff += std::string(7, '\0');  // high byte, padding, no next IFD
-  const std::string app1 = std::string(
-                               "\xFF\xE1\0\x22"
-                               "Exif\0\0",
-                               10) +
-                           tiff;
-  return jpeg.substr(0, 2) + app1 + jpeg.substr(2);
+  return jpeg.substr(0, 2) + testing::OrientationApp1(orientation, testing::ByteOrder::kLittle) +
+         jpeg.substr(2);
 }
 
 TEST(ImageProcessorTest, ExifOrientationSixTurnsTheImageUpright) {

@@ -123,4 +123,35 @@ inline std::vector<std::string> MemberNames(const std::vector<TarMember>& member
   return names;
 }
 
+enum class ByteOrder { kLittle, kBig };
+
+inline void Put(std::string& out, uint32_t value, int bytes, ByteOrder order) {
+  for (int i = 0; i < bytes; ++i) {
+    const int shift = order == ByteOrder::kLittle ? 8 * i : 8 * (bytes - 1 - i);
+    out += static_cast<char>((value >> shift) & 0xFF);
+  }
+}
+
+// An APP1 Exif segment whose IFD0 holds one Orientation entry of TIFF type `type` (3: SHORT).
+inline std::string OrientationApp1(int orientation, ByteOrder order, int type = 3) {
+  std::string tiff = order == ByteOrder::kLittle ? "II" : "MM";
+  Put(tiff, 42, 2, order);
+  Put(tiff, 8, 4, order);  // IFD0 offset
+  Put(tiff, 1, 2, order);  // one entry
+  Put(tiff, 0x0112, 2, order);
+  Put(tiff, type, 2, order);
+  Put(tiff, 1, 4, order);  // one value, stored in the entry
+  if (type == 3) {
+    Put(tiff, orientation, 2, order);
+    Put(tiff, 0, 2, order);
+  } else {
+    Put(tiff, orientation, 4, order);
+  }
+  Put(tiff, 0, 4, order);  // no next IFD
+  const std::string payload = std::string("Exif\0\0", 6) + tiff;
+  std::string segment = "\xFF\xE1";
+  Put(segment, static_cast<uint32_t>(payload.size() + 2), 2, ByteOrder::kBig);
+  return segment + payload;
+}
+
 }  // namespace img2dataset::testing
