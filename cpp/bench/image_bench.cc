@@ -6,7 +6,9 @@
 // in two scenarios (256 border, 384 keep_ratio with resize_only_if_bigger), plus the SSIM of
 // default against exact. Prints one JSON object.
 //
-//   image_bench CORPUS_DIR [passes]
+//   image_bench CORPUS_DIR [passes] [only]
+//
+// `only` (default, exact or opencv) runs that path alone and prints its rate: for profiling.
 #include <time.h>
 
 #include <algorithm>
@@ -130,6 +132,7 @@ int main(int argc, char** argv) {
   cv::setNumThreads(0);
   const std::vector<std::string> corpus = LoadCorpus(argv[1]);
   const int passes = argc > 2 ? std::atoi(argv[2]) : 3;
+  const std::string only = argc > 3 ? argv[3] : "";
 
   std::printf("{\"images\": %zu, \"passes\": %d, \"scenarios\": [", corpus.size(), passes);
   bool first = true;
@@ -145,6 +148,20 @@ int main(int argc, char** argv) {
     const ImageProcessor fast_processor(fast), exact_processor(exact);
 
     Run run_fast, run_exact, run_opencv;
+    if (!only.empty()) {
+      Run& run = only == "default" ? run_fast : only == "exact" ? run_exact : run_opencv;
+      for (int pass = 0; pass < passes; ++pass) {
+        Time(run, corpus, [&](const std::string& b) {
+          if (only == "opencv") return !OpenCvBaseline(b, fast.image_size, border).empty();
+          return (only == "default" ? fast_processor : exact_processor).Process(b).ok();
+        });
+      }
+      std::printf("%s{\"scenario\": \"%s\", \"%s_images_per_cpu_s\": %.1f}", first ? "" : ", ",
+                  border ? "256 border" : "384 keep_ratio only_if_bigger", only.c_str(),
+                  static_cast<double>(corpus.size()) / run.cpu);
+      first = false;
+      continue;
+    }
     for (int pass = 0; pass < passes; ++pass) {  // alternate, keep each one's best pass
       Time(run_opencv, corpus, [&](const std::string& b) {
         return !OpenCvBaseline(b, fast.image_size, border).empty();
