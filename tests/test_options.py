@@ -132,7 +132,6 @@ def test_reserved_additional_columns_are_refused():
         ("output_format", "parquet"),
         ("distributor", "pyspark"),
         ("distributor", "ray"),
-        ("bbox_col", "boxes"),
         ("save_additional_columns", ["uid"]),
         ("verify_hash", ["sha256_col", "sha256"]),
         ("enable_wandb", True),
@@ -157,3 +156,15 @@ def test_missing_url_list_raises_before_creating_output(tmp_path):
 def test_empty_folder_raises_reference_message(tmp_path):
     with pytest.raises(ValueError, match="No file found at path .* with extension txt"):
         download(url_list=str(tmp_path), output_folder=str(tmp_path / "out"))
+
+
+def test_bbox_col_with_a_txt_input_is_a_clear_error_before_any_download(tmp_path):
+    # The reference failed every shard with a KeyError, after minutes of retries.
+    (tmp_path / "urls.txt").write_text("http://127.0.0.1:1/a.jpg\n")
+    with pytest.raises(ValueError, match="bbox_col='faces' needs an input with columns"):
+        download(
+            url_list=str(tmp_path / "urls.txt"),
+            output_folder=str(tmp_path / "out"),
+            bbox_col="faces",
+        )
+    assert not (tmp_path / "out").exists()

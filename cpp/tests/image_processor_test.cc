@@ -624,3 +624,102 @@ TEST(ImageProcessorTest, TruncatedGifIsDecodeError) {
 
 }  // namespace
 }  // namespace img2dataset
+
+namespace img2dataset {
+namespace {
+
+// A checkerboard of 4-pixel squares: any blur changes it visibly.
+cv::Mat Checkerboard(int width, int height) {
+  cv::Mat image(height, width, CV_8UC3);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      const uint8_t v = ((x / 4 + y / 4) % 2) ? 255 : 0;
+      image.at<cv::Vec3b>(y, x) = cv::Vec3b(v, v, v);
+    }
+  }
+  return image;
+}
+
+BoundingBoxes LeftHalf() {
+  BoundingBoxes boxes;
+  boxes.boxes.push_back({0.0, 0.0, 0.5, 1.0});
+  return boxes;
+}
+
+// Mean absolute difference from the checkerboard over a window.
+double Change(const cv::Mat& out, const cv::Mat& original, const cv::Rect& window) {
+  return cv::norm(out(window), original(window), cv::NORM_L1) / (window.area() * 3.0);
+}
+
+TEST(ImageProcessorBlurTest, BlursTheBoxesAndNothingFarFromThem) {
+  const cv::Mat board = Checkerboard(200, 100);
+  const BoundingBoxes boxes = LeftHalf();
+  const ProcessedImage image =
+      ImageProcessor(Options(ResizeMode::kNo, 16)).Process(Encode(board, ".png"), &boxes);
+  ASSERT_TRUE(image.ok()) << image.error_message;
+  const cv::Mat out = Decode(image.encoded);
+  EXPECT_GT(Change(out, board, cv::Rect(10, 10, 60, 80)), 50.0);   // inside: grey mush
+  EXPECT_EQ(Change(out, board, cv::Rect(150, 0, 50, 100)), 0.0);   // far right: untouched (png)
+}
+
+TEST(ImageProcessorBlurTest, SkipReencodeStillStoresTheBlurredPixels) {
+  // The reference stored the original, unblurred bytes here (quirk 23).
+  const cv::Mat board = Checkerboard(64, 64);
+  const std::string body = Encode(board, ".png");
+  ImageOptions options = Options(ResizeMode::kNo, 16);
+  options.skip_reencode = true;
+  const BoundingBoxes boxes = LeftHalf();
+  const ProcessedImage image = ImageProcessor(options).Process(body, &boxes);
+  ASSERT_TRUE(image.ok()) << image.error_message;
+  EXPECT_FALSE(image.keep_original);
+  EXPECT_GT(Change(Decode(image.encoded), board, cv::Rect(4, 4, 20, 56)), 50.0);
+  // Without boxes (or with an empty list) the bytes are kept as before.
+  EXPECT_TRUE(ImageProcessor(options).Process(body, nullptr).keep_original);
+  const BoundingBoxes none;
+  EXPECT_TRUE(ImageProcessor(options).Process(body, &none).keep_original);
+}
+
+TEST(ImageProcessorBlurTest, BlursAfterScalingAndBeforeThePadding) {
+  const cv::Mat board = Checkerboard(200, 100);
+  BoundingBoxes everything;
+  everything.boxes.push_back({0.0, 0.0, 1.0, 1.0});
+  for (const ImagePipeline pipeline : {ImagePipeline::kFast, ImagePipeline::kExact}) {
+    ImageOptions options = Options(ResizeMode::kBorder, 100);
+    options.pipeline = pipeline;
+    const ProcessedImage image = ImageProcessor(options).Process(Encode(board, ".jpg"), &everything);
+    ExpectSizes(image, 100, 100, 200, 100);
+    const cv::Mat out = Decode(image.encoded);
+    // The white padding (rows 0..24) is added after the blur: still pure white.
+    double low = 0;
+    cv::minMaxLoc(out(cv::Rect(0, 0, 100, 24)).reshape(1), &low);
+    EXPECT_EQ(low, 255.0);
+  }
+}
+
+TEST(ImageProcessorBlurTest, InvalidBoxesFailTheSampleWithTheirMessage) {
+  BoundingBoxes bad;
+  bad.error = "bounding box must be a list of 4 numbers [x_min, y_min, x_max, y_max], got 3 values";
+  const ProcessedImage image = ImageProcessor(Options(ResizeMode::kNo, 16))
+                                   .Process(Encode(Checkerboard(8, 8), ".png"), &bad);
+  EXPECT_EQ(image.error_class, ErrorClass::kInvalidBbox);
+  EXPECT_EQ(image.error_message, bad.error);
+}
+
+TEST(ImageProcessorBlurTest, BoxesFollowTheExifRotation) {
+  // A landscape JPEG stored sideways (orientation 6): the box covers the stored image's left
+  // half, which is the top half once upright.
+  const cv::Mat board = Checkerboard(96, 64);
+  const std::string body = WithOrientation(Encode(board, ".jpg"), 6);
+  const BoundingBoxes boxes = LeftHalf();
+  const ProcessedImage image =
+      ImageProcessor(Options(ResizeMode::kNo, 16, EncodeFormat::kPng)).Process(body, &boxes);
+  ExpectSizes(image, 64, 96, 64, 96);
+  cv::Mat upright;
+  cv::rotate(board, upright, cv::ROTATE_90_CLOCKWISE);
+  const cv::Mat out = Decode(image.encoded);
+  EXPECT_GT(Change(out, upright, cv::Rect(8, 4, 48, 30)), 40.0);   // top: blurred
+  EXPECT_LT(Change(out, upright, cv::Rect(8, 70, 48, 24)), 10.0);  // bottom: only JPEG noise
+}
+
+}  // namespace
+}  // namespace img2dataset

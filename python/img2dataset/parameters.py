@@ -19,7 +19,7 @@ PARAMETER_HELP: dict[str, str] = {
     "input_format": "txt or txt.gz (csv, tsv, json, jsonl, parquet: not yet).",
     "url_col": "Column holding the URL (columnar inputs).",
     "caption_col": "Column holding the caption; also turns on <key>.txt caption files.",
-    "bbox_col": "Column of boxes to blur (not yet).",
+    "bbox_col": "Column of [x_min, y_min, x_max, y_max] boxes (0..1) to blur; columnar inputs.",
     "thread_count": "Downloads in flight at once per shard.",
     "number_sample_per_shard": "Rows per shard; also sets the width of the keys.",
     "extract_exif": "Store the EXIF metadata of each image in the exif column.",

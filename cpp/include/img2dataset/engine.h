@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "img2dataset/bounding_boxes.h"
 #include "img2dataset/options.h"
 #include "img2dataset/sample.h"
 #include "img2dataset/status.h"
@@ -26,6 +27,9 @@ struct ShardInput {
   // One per URL, or empty: the expected hex digest of each body (compute_hash's algorithm,
   // compared case-insensitively). A mismatch or a null fails the sample with "hash mismatch".
   std::vector<std::optional<std::string>> expected_hashes;
+  // One per URL, or empty when there is no bbox column: regions to blur. nullopt: a null value,
+  // nothing to blur.
+  std::vector<std::optional<BoundingBoxes>> bounding_boxes;
   // Existing local directory where the shard's files are written; the caller commits them.
   std::string staging_dir;
 };

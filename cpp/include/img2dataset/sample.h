@@ -33,6 +33,7 @@ enum class ErrorClass {
   kDecode,          // not an image, or a corrupt one
   kFiltered,        // rejected by min_image_size / max_image_area / max_aspect_ratio
   kEncode,          // the encoder failed
+  kInvalidBbox,     // the row's bbox_col value is not a list of [x0, y0, x1, y1] boxes
 };
 
 const char* SampleStatusName(SampleStatus status);   // "success", "failed_to_download", ...

@@ -25,6 +25,10 @@ class EngineImpl final : public Engine {
       return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
                              std::to_string(input.expected_hashes.size()) + " expected hashes");
     }
+    if (!input.bounding_boxes.empty() && input.bounding_boxes.size() != input.urls.size()) {
+      return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
+                             std::to_string(input.bounding_boxes.size()) + " bounding box lists");
+    }
     ASSIGN_OR_RETURN(std::unique_ptr<SampleWriter> writer,
                      MakeSampleWriter(options_.output.output_format, input.staging_dir,
                                       ShardName(input.shard_id, options_.output.oom_shard_count)));

@@ -8,9 +8,8 @@
 namespace img2dataset {
 
 ProcessedSample SampleProcessor::Process(std::string key, const std::string& url,
-                                         const std::optional<std::string>* caption,
-                                         const std::optional<std::string>* expected_hash,
-                                         FetchResponse response) const {
+                                         const RowColumns& row, FetchResponse response) const {
+  const std::optional<std::string>* expected_hash = row.expected_hash;
   ProcessedSample sample;
   SampleResult& result = sample.result;
   result.key = std::move(key);
@@ -36,7 +35,10 @@ ProcessedSample SampleProcessor::Process(std::string key, const std::string& url
     return sample;
   }
 
-  ProcessedImage image = images_.Process(response.body);
+  const BoundingBoxes* boxes = row.bounding_boxes != nullptr && row.bounding_boxes->has_value()
+                                   ? &**row.bounding_boxes
+                                   : nullptr;
+  ProcessedImage image = images_.Process(response.body, boxes);
   if (!image.ok()) {
     result.status = SampleStatus::kFailedToResize;
     result.error_class = image.error_class;
@@ -53,7 +55,7 @@ ProcessedSample SampleProcessor::Process(std::string key, const std::string& url
   if (options_.output.extract_exif) result.exif = ExtractExifJson(response.body);
   result.hash = std::move(digest);
   sample.image = image.keep_original ? std::move(response.body) : std::move(image.encoded);
-  sample.json = MetadataJson(result, url, caption);
+  sample.json = MetadataJson(result, url, row.caption);
   return sample;
 }
 

@@ -21,15 +21,20 @@ struct ProcessedSample {
   std::string json;   // <key>.json text
 };
 
+// The optional input columns of one row: each points to the row's value when the input has the
+// column, nullptr otherwise.
+struct RowColumns {
+  const std::optional<std::string>* caption = nullptr;
+  const std::optional<std::string>* expected_hash = nullptr;
+  const std::optional<BoundingBoxes>* bounding_boxes = nullptr;
+};
+
 class SampleProcessor {
  public:
   explicit SampleProcessor(const EngineOptions& options)
       : options_(options), images_(options.image) {}
 
-  // `caption` and `expected_hash` point to the row's values when the input has those columns.
-  ProcessedSample Process(std::string key, const std::string& url,
-                          const std::optional<std::string>* caption,
-                          const std::optional<std::string>* expected_hash,
+  ProcessedSample Process(std::string key, const std::string& url, const RowColumns& row,
                           FetchResponse response) const;
 
  private:

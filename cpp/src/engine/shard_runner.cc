@@ -82,14 +82,14 @@ void ShardRunner::Submit(FetchResponse response) {
   }
   pool_.Submit([this, row, response = std::move(response)]() mutable {
     const size_t bytes = response.body.size();
-    const std::optional<std::string>* caption =
-        input_.captions.empty() ? nullptr : &input_.captions[row];
-    const std::optional<std::string>* expected_hash =
-        input_.expected_hashes.empty() ? nullptr : &input_.expected_hashes[row];
+    RowColumns columns;
+    if (!input_.captions.empty()) columns.caption = &input_.captions[row];
+    if (!input_.expected_hashes.empty()) columns.expected_hash = &input_.expected_hashes[row];
+    if (!input_.bounding_boxes.empty()) columns.bounding_boxes = &input_.bounding_boxes[row];
     ProcessedSample sample = processor_.Process(
         SampleKey(input_.shard_id, static_cast<int64_t>(row),
                   options_.output.number_sample_per_shard, options_.output.oom_shard_count),
-        input_.urls[row], caption, expected_hash, std::move(response));
+        input_.urls[row], columns, std::move(response));
     {
       std::lock_guard<std::mutex> lock(mu_);
       pending_bytes_ -= bytes;

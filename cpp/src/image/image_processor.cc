@@ -8,6 +8,7 @@
 
 #include "image/alpha.h"
 #include "image/area_resize.h"
+#include "image/bbox_blur.h"
 #include "image/geometry.h"
 #include "image/gif_decoder.h"
 #include "image/image_header.h"
@@ -116,15 +117,21 @@ std::optional<ProcessedImage> Filter(int width, int height, const ImageOptions& 
 
 }  // namespace
 
-ProcessedImage ImageProcessor::Process(std::string_view body) const {
+ProcessedImage ImageProcessor::Process(std::string_view body, const BoundingBoxes* boxes) const {
   if (options_.disable_all_reencoding) {
     ProcessedImage result;
     result.keep_original = true;
     return result;
   }
 
+  if (boxes != nullptr && !boxes->error.empty()) return Failure(ErrorClass::kInvalidBbox, boxes->error);
+  // Blurred pixels are always stored: the reference wrote the original bytes when skip_reencode
+  // left nothing else to change, unblurred.
+  const bool blur = boxes != nullptr && !boxes->boxes.empty();
+
   const ImageFormat format = SniffImageFormat(body);
-  bool encode_needed = !options_.skip_reencode || format != TargetFormat(options_.encode_format);
+  bool encode_needed =
+      blur || !options_.skip_reencode || format != TargetFormat(options_.encode_format);
   const int orientation =
       options_.apply_exif_orientation && format == ImageFormat::kJpeg ? ExifOrientation(body) : 1;
   const bool swap_axes = OrientationSwapsAxes(orientation);
@@ -169,7 +176,7 @@ ProcessedImage ImageProcessor::Process(std::string_view body) const {
                       AreaResizeApplies(width, height, plan.scaled_width, plan.scaled_height)
                 : plan.acts || encode_needed;
     if (jpeg->yuv420 && orientation == 1 && options_.encode_format == EncodeFormat::kJpg &&
-        yuv_resize_fits) {
+        yuv_resize_fits && !blur) {
       YuvResize resize;
       resize.denominator = denominator;
       resize.scaled_width = plan.scaled_width;
@@ -231,6 +238,8 @@ ProcessedImage ImageProcessor::Process(std::string_view body) const {
     if (plan.scaled_width != image.cols || plan.scaled_height != image.rows) {
       image = Scale(image, plan, options_.pipeline);
     }
+    // After scaling, before the crop or the padding, as the reference does.
+    if (blur) image = BlurBoundingBoxes(image, OrientBoundingBoxes(*boxes, orientation));
     if (plan.crop) {
       image = image(cv::Rect(plan.crop_x, plan.crop_y, plan.crop_width, plan.crop_height)).clone();
     }
@@ -241,6 +250,8 @@ ProcessedImage ImageProcessor::Process(std::string_view body) const {
       image = padded;
     }
   }
+
+  if (blur && !plan.acts) image = BlurBoundingBoxes(image, OrientBoundingBoxes(*boxes, orientation));
 
   ProcessedImage result;
   result.original_width = width;

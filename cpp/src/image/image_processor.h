@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "img2dataset/bounding_boxes.h"
 #include "img2dataset/options.h"
 #include "img2dataset/sample.h"
 
@@ -30,7 +31,8 @@ class ImageProcessor {
  public:
   explicit ImageProcessor(const ImageOptions& options) : options_(options) {}
 
-  ProcessedImage Process(std::string_view body) const;
+  // `boxes`: the row's bounding boxes to blur (bbox_col), or nullptr.
+  ProcessedImage Process(std::string_view body, const BoundingBoxes* boxes = nullptr) const;
 
  private:
   ImageOptions options_;

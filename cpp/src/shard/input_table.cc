@@ -1,7 +1,9 @@
 #include "shard/input_table.h"
 
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace img2dataset {
 
@@ -34,6 +36,95 @@ Status ReadStrings(const ArrowSchema& schema, const ArrowArray& column,
   return Status::OK();
 }
 
+bool IsValid(const ArrowArray& array, int64_t i) {
+  const auto* validity = static_cast<const uint8_t*>(array.buffers[0]);
+  const int64_t row = array.offset + i;
+  return validity == nullptr || (validity[row / 8] & (1u << (row % 8)));
+}
+
+// The [begin, end) child rows of row `i` of a list ("+l"), large list ("+L") or fixed-size list
+// ("+w:N") array.
+std::pair<int64_t, int64_t> ListRange(const ArrowSchema& schema, const ArrowArray& array,
+                                      int64_t i) {
+  const std::string_view format = schema.format;
+  const int64_t row = array.offset + i;
+  if (format == "+l") {
+    const auto* offsets = static_cast<const int32_t*>(array.buffers[1]);
+    return {offsets[row], offsets[row + 1]};
+  }
+  if (format == "+L") {
+    const auto* offsets = static_cast<const int64_t*>(array.buffers[1]);
+    return {offsets[row], offsets[row + 1]};
+  }
+  const int64_t size = std::stoll(std::string(format.substr(3)));
+  return {row * size, (row + 1) * size};
+}
+
+bool IsList(std::string_view format) {
+  return format == "+l" || format == "+L" || format.substr(0, 3) == "+w:";
+}
+
+// A bbox column: a list of boxes per row, each a list of 4 numbers, float64 ("g") or float32
+// ("f"), as the reference reads them from parquet. A row whose boxes do not have that shape
+// keeps an error for its sample instead.
+Status ReadBoundingBoxes(const ArrowSchema& schema, const ArrowArray& column,
+                         std::vector<std::optional<BoundingBoxes>>* out) {
+  const auto type_error = [&] {
+    return Status::Invalid(std::string("column '") + schema.name +
+                           "' must be a list of [x_min, y_min, x_max, y_max] lists of floats, got "
+                           "Arrow format '" +
+                           schema.format + "'");
+  };
+  if (!IsList(schema.format) || schema.n_children != 1 || column.n_children != 1) {
+    return type_error();
+  }
+  const ArrowSchema& box_schema = *schema.children[0];
+  const ArrowArray& boxes = *column.children[0];
+  if (!IsList(box_schema.format) || box_schema.n_children != 1 || boxes.n_children != 1) {
+    return type_error();
+  }
+  const ArrowSchema& value_schema = *box_schema.children[0];
+  const ArrowArray& values = *boxes.children[0];
+  const std::string_view value_format = value_schema.format;
+  if (value_format != "g" && value_format != "f") return type_error();
+  const bool single = value_format == "f";
+  const auto value_at = [&](int64_t j) -> double {
+    const int64_t at = values.offset + j;
+    return single ? static_cast<const float*>(values.buffers[1])[at]
+                  : static_cast<const double*>(values.buffers[1])[at];
+  };
+
+  out->reserve(column.length);
+  for (int64_t i = 0; i < column.length; ++i) {
+    if (!IsValid(column, i)) {
+      out->push_back(std::nullopt);
+      continue;
+    }
+    BoundingBoxes row;
+    row.single_precision = single;
+    const auto [first_box, end_box] = ListRange(schema, column, i);
+    for (int64_t b = first_box; b < end_box && row.error.empty(); ++b) {
+      const auto [first, end] = ListRange(box_schema, boxes, b);
+      if (!IsValid(boxes, b) || end - first != 4) {
+        row.error = "bounding box must be a list of 4 numbers [x_min, y_min, x_max, y_max], got " +
+                    (IsValid(boxes, b) ? std::to_string(end - first) + " values" : "null");
+        break;
+      }
+      std::array<double, 4> box{};
+      for (int k = 0; k < 4; ++k) {
+        if (!IsValid(values, first + k)) {
+          row.error = "bounding box has a null coordinate";
+          break;
+        }
+        box[static_cast<size_t>(k)] = value_at(first + k);
+      }
+      row.boxes.push_back(box);
+    }
+    out->push_back(std::move(row));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status ImportShardRows(const ArrowSchema& schema, const ArrowArray& array, ShardInput* input) {
@@ -55,6 +146,9 @@ Status ImportShardRows(const ArrowSchema& schema, const ArrowArray& array, Shard
     } else if (name == "caption") {
       input->captions.clear();
       RETURN_NOT_OK(ReadStrings(child_schema, child, &input->captions));
+    } else if (name == "bbox") {
+      input->bounding_boxes.clear();
+      RETURN_NOT_OK(ReadBoundingBoxes(child_schema, child, &input->bounding_boxes));
     } else if (name == "expected_hash") {
       input->expected_hashes.clear();
       RETURN_NOT_OK(ReadStrings(child_schema, child, &input->expected_hashes));

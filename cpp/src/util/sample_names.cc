@@ -54,6 +54,8 @@ const char* ErrorClassName(ErrorClass error_class) {
       return "filtered";
     case ErrorClass::kEncode:
       return "encode";
+    case ErrorClass::kInvalidBbox:
+      return "invalid_bbox";
   }
   return "";
 }
