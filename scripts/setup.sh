@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   g++ cmake ninja-build pkg-config python3-venv
-  libcurl4-openssl-dev libssl-dev libarchive-dev libexif-dev
+  libcurl4-openssl-dev libssl-dev libarchive-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libgtest-dev clang-format clang-tidy libc-ares-dev iproute2 util-linux
   libturbojpeg0-dev libgif-dev clang-14 libclang-rt-14-dev

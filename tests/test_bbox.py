@@ -38,8 +38,9 @@ def pixels(path: Path) -> np.ndarray:
 
 
 def source_pixels(image_server, name: str) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(image_server.fixtures[name].data)).convert("RGB"),
-                      dtype=np.int16)
+    return np.asarray(
+        Image.open(io.BytesIO(image_server.fixtures[name].data)).convert("RGB"), dtype=np.int16
+    )
 
 
 def test_rows_blur_their_boxes_only(image_server, tmp_path):
@@ -85,8 +86,9 @@ def test_other_list_layouts_are_read(image_server, tmp_path, box_type):
 
 def test_malformed_boxes_fail_their_row_with_a_clear_message(image_server, tmp_path):
     url = image_server.image_url("rgb_300x200.png")
-    boxes = pa.array([[[0.1, 0.2, 0.3]], [[0.1, None, 0.3, 0.4]], [None], [[0.0, 0.0, 0.5, 0.5]]],
-                     type=BOX_TYPE)
+    boxes = pa.array(
+        [[[0.1, 0.2, 0.3]], [[0.1, None, 0.3, 0.4]], [None], [[0.0, 0.0, 0.5, 0.5]]], type=BOX_TYPE
+    )
     results, _ = run(make_engine(), [url] * 4, boxes, tmp_path)
     assert results.column("status").to_pylist() == ["failed_to_resize"] * 3 + ["success"]
     assert results.column("error_class").to_pylist() == ["invalid_bbox"] * 3 + [None]

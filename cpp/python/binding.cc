@@ -19,6 +19,7 @@
 
 #include <memory>
 
+#include "image/exif.h"
 #include "img2dataset/engine.h"
 #include "shard/arrow_c_abi.h"
 #include "shard/input_table.h"
@@ -229,4 +230,12 @@ NB_MODULE(_engine, m) {
   m.def("run_shard", &RunShard, "engine"_a, "shard_id"_a, "rows"_a, "staging_dir"_a,
         "Downloads, processes and writes one shard into staging_dir; releases the GIL.");
   m.def("shard_name", &ShardName, "shard_id"_a, "oom_shard_count"_a);
+  m.def(
+      "extract_exif_json",
+      [](nb::bytes image) {
+        return ExtractExifJson(std::string_view(image.c_str(), image.size()));
+      },
+      "image"_a,
+      "The exif column's value for these image bytes: JSON text, or None where the reference's "
+      "exifread raises.");
 }

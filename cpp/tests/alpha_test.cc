@@ -26,7 +26,7 @@ TEST(FlattenAlphaOntoWhite, EqualsTheReferenceFormulaForEveryEightBitPair) {
   int mismatches = 0;
   for (int alpha = 0; alpha < 256; ++alpha) {
     for (int colour = 0; colour < 256; ++colour) {
-      const cv::Vec3b got = out.at<cv::Vec3b>(alpha, colour);
+      const cv::Vec3b& got = out.at<cv::Vec3b>(alpha, colour);
       const int channels[3] = {colour, 255 - colour, colour / 2};
       for (int c = 0; c < 3; ++c) mismatches += got[c] != ReferenceFlatten(channels[c], alpha);
     }
@@ -38,7 +38,7 @@ TEST(FlattenAlphaOntoWhite, SixteenBitValuesClipAsInTheReference) {
   cv::Mat bgra(1, 2, CV_16UC4);
   // alpha 65535: 65535/255 * 1000 + 255 - 65535 > 255, 0 + 255 - 65535 < 0: both clip.
   bgra.at<cv::Vec4w>(0, 0) = cv::Vec4w(1000, 0, 65535, 65535);
-  bgra.at<cv::Vec4w>(0, 1) = cv::Vec4w(0, 0, 0, 0);              // transparent: white
+  bgra.at<cv::Vec4w>(0, 1) = cv::Vec4w(0, 0, 0, 0);  // transparent: white
   const cv::Mat out = FlattenAlphaOntoWhite(bgra);
   EXPECT_EQ(out.at<cv::Vec3b>(0, 0), cv::Vec3b(255, 0, 255));
   EXPECT_EQ(out.at<cv::Vec3b>(0, 1), cv::Vec3b(255, 255, 255));

@@ -63,15 +63,14 @@ TEST_P(AreaResizeVsOpenCv, WithinOneLevel) {
   EXPECT_LE(MaxDifference(ours, reference), 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Sizes, AreaResizeVsOpenCv,
-    testing::Values(Case{800, 560, 256, 179, 1}, Case{800, 560, 256, 179, 3},
-                    Case{401, 281, 128, 90, 1}, Case{640, 480, 320, 240, 3},
-                    Case{640, 480, 160, 120, 4}, Case{1000, 700, 384, 269, 3},
-                    Case{517, 389, 517, 100, 1}, Case{517, 389, 100, 389, 3},
-                    Case{4000, 3000, 256, 192, 1}, Case{33, 17, 1, 1, 3},
-                    Case{300, 300, 299, 299, 1}, Case{97, 61, 96, 61, 4},
-                    Case{5, 3, 5, 3, 1}));
+INSTANTIATE_TEST_SUITE_P(Sizes, AreaResizeVsOpenCv,
+                         testing::Values(Case{800, 560, 256, 179, 1}, Case{800, 560, 256, 179, 3},
+                                         Case{401, 281, 128, 90, 1}, Case{640, 480, 320, 240, 3},
+                                         Case{640, 480, 160, 120, 4}, Case{1000, 700, 384, 269, 3},
+                                         Case{517, 389, 517, 100, 1}, Case{517, 389, 100, 389, 3},
+                                         Case{4000, 3000, 256, 192, 1}, Case{33, 17, 1, 1, 3},
+                                         Case{300, 300, 299, 299, 1}, Case{97, 61, 96, 61, 4},
+                                         Case{5, 3, 5, 3, 1}));
 
 TEST(AreaResize, FlatImageStaysFlat) {
   for (const int value : {0, 1, 127, 254, 255}) {
@@ -93,7 +92,7 @@ TEST(AreaResize, HonoursStrides) {
   AreaResize(ConstPixelView{source.data, source.cols, source.rows, static_cast<int>(source.step)},
              PixelView{window.data, window.cols, window.rows, static_cast<int>(window.step)}, 1);
   EXPECT_LE(MaxDifference(window, OpenCvShrink(source.clone(), 100, 60)), 1);
-  EXPECT_EQ(canvas.at<uint8_t>(0, 0), 9);       // outside the window: untouched
+  EXPECT_EQ(canvas.at<uint8_t>(0, 0), 9);  // outside the window: untouched
   EXPECT_EQ(canvas.at<uint8_t>(71, 107), 9);
   EXPECT_EQ(canvas.at<uint8_t>(119, 119), 9);
 }

@@ -658,8 +658,8 @@ TEST(ImageProcessorBlurTest, BlursTheBoxesAndNothingFarFromThem) {
       ImageProcessor(Options(ResizeMode::kNo, 16)).Process(Encode(board, ".png"), &boxes);
   ASSERT_TRUE(image.ok()) << image.error_message;
   const cv::Mat out = Decode(image.encoded);
-  EXPECT_GT(Change(out, board, cv::Rect(10, 10, 60, 80)), 50.0);   // inside: grey mush
-  EXPECT_EQ(Change(out, board, cv::Rect(150, 0, 50, 100)), 0.0);   // far right: untouched (png)
+  EXPECT_GT(Change(out, board, cv::Rect(10, 10, 60, 80)), 50.0);  // inside: grey mush
+  EXPECT_EQ(Change(out, board, cv::Rect(150, 0, 50, 100)), 0.0);  // far right: untouched (png)
 }
 
 TEST(ImageProcessorBlurTest, SkipReencodeStillStoresTheBlurredPixels) {
@@ -686,7 +686,8 @@ TEST(ImageProcessorBlurTest, BlursAfterScalingAndBeforeThePadding) {
   for (const ImagePipeline pipeline : {ImagePipeline::kFast, ImagePipeline::kExact}) {
     ImageOptions options = Options(ResizeMode::kBorder, 100);
     options.pipeline = pipeline;
-    const ProcessedImage image = ImageProcessor(options).Process(Encode(board, ".jpg"), &everything);
+    const ProcessedImage image =
+        ImageProcessor(options).Process(Encode(board, ".jpg"), &everything);
     ExpectSizes(image, 100, 100, 200, 100);
     const cv::Mat out = Decode(image.encoded);
     // The white padding (rows 0..24) is added after the blur: still pure white.

@@ -101,8 +101,8 @@ template <int kChannels>
 void ShrinkRow(const int16_t* row, const AxisTaps& x_taps, uint8_t* out, int from, int width) {
   const int taps = x_taps.taps;
   for (int x = from; x < width; ++x) {
-    const int16_t* in = row + static_cast<ptrdiff_t>(x_taps.first[static_cast<size_t>(x)]) *
-                                  kChannels;
+    const int16_t* in =
+        row + static_cast<ptrdiff_t>(x_taps.first[static_cast<size_t>(x)]) * kChannels;
     const int16_t* w = &x_taps.weight[static_cast<size_t>(x) * taps];
     int32_t sum[kChannels] = {};
     for (int k = 0; k < taps; ++k) {
@@ -131,13 +131,14 @@ void ShrinkGrayRow4(const int16_t* row, const AxisTaps& x_taps, uint8_t* out, in
       return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + first[x + i]));
     };
     const auto weights = [&](int i) {
-      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(weight + 4 * (x + i)));
+      return _mm_loadu_si128(
+          reinterpret_cast<const __m128i*>(weight + 4 * static_cast<ptrdiff_t>(x + i)));
     };
     // [x0 taps 0-1, x0 taps 2-3, x1 taps 0-1, x1 taps 2-3], then the same for x2 and x3.
-    const __m128 p01 = _mm_castsi128_ps(
-        _mm_madd_epi16(_mm_unpacklo_epi64(window(0), window(1)), weights(0)));
-    const __m128 p23 = _mm_castsi128_ps(
-        _mm_madd_epi16(_mm_unpacklo_epi64(window(2), window(3)), weights(2)));
+    const __m128 p01 =
+        _mm_castsi128_ps(_mm_madd_epi16(_mm_unpacklo_epi64(window(0), window(1)), weights(0)));
+    const __m128 p23 =
+        _mm_castsi128_ps(_mm_madd_epi16(_mm_unpacklo_epi64(window(2), window(3)), weights(2)));
     const __m128i low = _mm_castps_si128(_mm_shuffle_ps(p01, p23, _MM_SHUFFLE(2, 0, 2, 0)));
     const __m128i high = _mm_castps_si128(_mm_shuffle_ps(p01, p23, _MM_SHUFFLE(3, 1, 3, 1)));
     const int32_t four = _mm_cvtsi128_si32(PackFour(_mm_add_epi32(low, high)));
@@ -152,16 +153,15 @@ void ShrinkGrayRow8(const int16_t* row, const AxisTaps& x_taps, uint8_t* out, in
   int x = 0;
   for (; x + 4 <= width; x += 4) {
     const auto partial = [&](int i) {  // 4 partial sums of output x + i
-      return _mm_madd_epi16(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + first[x + i])),
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(weight + 8 * (x + i))));
+      return _mm_madd_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + first[x + i])),
+                            _mm_loadu_si128(reinterpret_cast<const __m128i*>(
+                                weight + 8 * static_cast<ptrdiff_t>(x + i))));
     };
     const __m128i p0 = partial(0), p1 = partial(1), p2 = partial(2), p3 = partial(3);
     // Transpose-and-add: [a0+a2, b0+b2, a1+a3, b1+b3] for each pair, then the halves.
     const __m128i u01 = _mm_add_epi32(_mm_unpacklo_epi32(p0, p1), _mm_unpackhi_epi32(p0, p1));
     const __m128i u23 = _mm_add_epi32(_mm_unpacklo_epi32(p2, p3), _mm_unpackhi_epi32(p2, p3));
-    const __m128i sums =
-        _mm_add_epi32(_mm_unpacklo_epi64(u01, u23), _mm_unpackhi_epi64(u01, u23));
+    const __m128i sums = _mm_add_epi32(_mm_unpacklo_epi64(u01, u23), _mm_unpackhi_epi64(u01, u23));
     const int32_t four = _mm_cvtsi128_si32(PackFour(sums));
     std::memcpy(out + x, &four, sizeof(four));
   }
@@ -201,16 +201,14 @@ void Resize(const ConstPixelView& source, const PixelView& target) {
       }
     }
     NarrowRow(sum.data(), row.data(), n);
-    ShrinkRowAnyTaps<kChannels>(row.data(), x_taps,
-                                target.data + static_cast<ptrdiff_t>(y) * target.stride,
-                                target.width);
+    ShrinkRowAnyTaps<kChannels>(
+        row.data(), x_taps, target.data + static_cast<ptrdiff_t>(y) * target.stride, target.width);
   }
 }
 
 }  // namespace
 
-bool AreaResizeApplies(int source_width, int source_height, int target_width,
-                       int target_height) {
+bool AreaResizeApplies(int source_width, int source_height, int target_width, int target_height) {
   return target_width > 0 && target_height > 0 && target_width <= source_width &&
          target_height <= source_height;
 }

@@ -2,8 +2,12 @@
 // {"<IFD> <Tag>": "<printable value>", ...}, IFD names Image, EXIF, GPS, Interoperability,
 // Thumbnail; "{}" when the image carries no EXIF.
 //
-// Parsed with libexif. Tag names and printable values are libexif's, which differ from the
-// reference's exifread in places (docs/compatibility.md).
+// The reference computes json.dumps({k: str(v).strip() for k, v in
+// exifread.process_file(stream, details=False).items()}) on the original bytes, null when that
+// raises. This reproduces it: exif_locator.h finds the block where exifread finds it (JPEG, TIFF,
+// WebP), exif_reader.h lists the tags with exifread's names and printable values, and the values
+// are stripped like str.strip() and written like json.dumps. Known differences are listed in
+// docs/compatibility.md.
 //
 // Thread safety: safe from any thread.
 #pragma once
@@ -14,7 +18,8 @@
 
 namespace img2dataset {
 
-// nullopt when the EXIF block is present but cannot be parsed.
+// nullopt where exifread raises (the reference stores null) or the file is too adversarial to
+// finish (exif_reader.h).
 std::optional<std::string> ExtractExifJson(std::string_view image_bytes);
 
 }  // namespace img2dataset

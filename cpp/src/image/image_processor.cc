@@ -124,7 +124,8 @@ ProcessedImage ImageProcessor::Process(std::string_view body, const BoundingBoxe
     return result;
   }
 
-  if (boxes != nullptr && !boxes->error.empty()) return Failure(ErrorClass::kInvalidBbox, boxes->error);
+  if (boxes != nullptr && !boxes->error.empty())
+    return Failure(ErrorClass::kInvalidBbox, boxes->error);
   // Blurred pixels are always stored: the reference wrote the original bytes when skip_reencode
   // left nothing else to change, unblurred.
   const bool blur = boxes != nullptr && !boxes->boxes.empty();
@@ -251,7 +252,8 @@ ProcessedImage ImageProcessor::Process(std::string_view body, const BoundingBoxe
     }
   }
 
-  if (blur && !plan.acts) image = BlurBoundingBoxes(image, OrientBoundingBoxes(*boxes, orientation));
+  if (blur && !plan.acts)
+    image = BlurBoundingBoxes(image, OrientBoundingBoxes(*boxes, orientation));
 
   ProcessedImage result;
   result.original_width = width;

@@ -85,8 +85,8 @@ std::optional<std::string> EncodeI420(const I420& image, int left, int top, int 
                                     image.At(2, left, top)};
   unsigned char* jpeg = nullptr;
   unsigned long size = 0;
-  if (tjCompressFromYUVPlanes(Compressor(), planes, width, image.strides, height, TJSAMP_420,
-                              &jpeg, &size, quality, 0) != 0) {
+  if (tjCompressFromYUVPlanes(Compressor(), planes, width, image.strides, height, TJSAMP_420, &jpeg,
+                              &size, quality, 0) != 0) {
     tjFree(jpeg);
     return std::nullopt;
   }
