@@ -38,6 +38,7 @@ def load(folder: Path, key: str, extension: str = "jpg") -> np.ndarray:
         "rgba_200x200.webp",
         "palette_120x90.gif",
         "rgb_120x80.bmp",
+        "rgb_96x64.tiff",
     ],
 )
 def test_every_format_decodes_to_its_size(image_server, tmp_path, name):

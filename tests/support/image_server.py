@@ -106,7 +106,7 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 from PIL import Image, ImageDraw
 
-ImageFormat = Literal["jpeg", "png", "webp", "gif", "bmp"]
+ImageFormat = Literal["jpeg", "png", "webp", "gif", "bmp", "tiff"]
 
 #: Seconds between two bytes of a ``/drip/<name>`` response.
 DRIP_INTERVAL_S = 0.5
@@ -127,6 +127,7 @@ _CONTENT_TYPES: dict[str, str] = {
     "webp": "image/webp",
     "gif": "image/gif",
     "bmp": "image/bmp",
+    "tiff": "image/tiff",
 }
 _CORPUS_SEED = 20240601
 _BIG_CHUNK = bytes(64 * 1024)
@@ -184,6 +185,7 @@ FIXTURE_SPECS: tuple[_Spec, ...] = (
     _Spec("rgba_200x200.webp", 200, 200, "webp", "RGBA"),
     _Spec("palette_120x90.gif", 120, 90, "gif", "P"),
     _Spec("rgb_120x80.bmp", 120, 80, "bmp", "RGB"),
+    _Spec("rgb_96x64.tiff", 96, 64, "tiff", "RGB"),
 )
 FIXTURE_NAMES: tuple[str, ...] = tuple(spec.name for spec in FIXTURE_SPECS)
 
