@@ -57,15 +57,22 @@ def main() -> None:
     results = json.loads(output)
     results["machine"] = {"cpu": cpu_model(), "python": platform.python_version()}
     print(f"{results['images']} images, best of {results['passes']} passes, one thread")
-    print(f"{'scenario':34} {'default':>9} {'exact':>9} {'opencv':>9} {'x opencv':>9} {'SSIM':>14}")
+    print(
+        f"{'scenario':34} {'default':>9} {'exact':>9} {'opencv':>9} {'x opencv':>9} "
+        f"{'whole corpus':>13} {'SSIM':>14}"
+    )
     for s in results["scenarios"]:
         ssim = s["ssim_default_vs_exact"]
         print(
             f"{s['scenario']:34} {s['default_images_per_cpu_s']:9.1f} "
             f"{s['exact_images_per_cpu_s']:9.1f} {s['opencv_images_per_cpu_s']:9.1f} "
-            f"{s['default_over_opencv']:9.2f} {ssim['mean']:.4f}/{ssim['min']:.4f}"
+            f"{s['default_over_opencv']:9.2f} {s['whole_corpus']['default_over_opencv']:13.2f} "
+            f"{ssim['mean']:.4f}/{ssim['min']:.4f}"
         )
-    print("(images per CPU-second; SSIM of default vs exact: mean/min)")
+    print(
+        "(images per CPU-second over the images every path decodes; 'whole corpus': default over"
+        " opencv counting the GIFs OpenCV cannot decode; SSIM of default vs exact: mean/min)"
+    )
     out = REPO / "bench" / "results" / "image.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")

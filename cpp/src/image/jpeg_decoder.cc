@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
@@ -51,17 +52,20 @@ tjhandle Compressor() {
 
 int ScaledSize(int size, int denominator) { return (size + denominator - 1) / denominator; }
 
-// Three planes of a 4:2:0 image in one buffer.
+// Three planes of a 4:2:0 image in one buffer, left uninitialised: the decoder or the resize
+// writes every byte, or FillWhite does first.
 struct I420 {
   int width = 0, height = 0;
-  std::vector<uint8_t> data;
+  size_t size = 0;
+  std::unique_ptr<uint8_t[]> data;
   uint8_t* planes[3] = {};
   int strides[3] = {};
 
   I420(int w, int h) : width(w), height(h) {
     const int cw = (w + 1) / 2, ch = (h + 1) / 2;
-    data.resize(static_cast<size_t>(w) * h + 2 * static_cast<size_t>(cw) * ch);
-    planes[0] = data.data();
+    size = static_cast<size_t>(w) * h + 2 * static_cast<size_t>(cw) * ch;
+    data.reset(new uint8_t[size]);
+    planes[0] = data.get();
     planes[1] = planes[0] + static_cast<size_t>(w) * h;
     planes[2] = planes[1] + static_cast<size_t>(cw) * ch;
     strides[0] = w;
@@ -69,7 +73,7 @@ struct I420 {
   }
   void FillWhite() {
     std::fill(planes[0], planes[1], uint8_t{255});
-    std::fill(planes[1], data.data() + data.size(), uint8_t{128});
+    std::fill(planes[1], data.get() + size, uint8_t{128});
   }
   // Plane pointer of the pixel (x, y); chroma positions are halved.
   uint8_t* At(int plane, int x, int y) const {
