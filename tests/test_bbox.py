@@ -87,17 +87,25 @@ def test_other_list_layouts_are_read(image_server, tmp_path, box_type):
 def test_malformed_boxes_fail_their_row_with_a_clear_message(image_server, tmp_path):
     url = image_server.image_url("rgb_300x200.png")
     boxes = pa.array(
-        [[[0.1, 0.2, 0.3]], [[0.1, None, 0.3, 0.4]], [None], [[0.0, 0.0, 0.5, 0.5]]], type=BOX_TYPE
+        [
+            [[0.1, 0.2, 0.3]],
+            [[0.1, None, 0.3, 0.4]],
+            [None],
+            [[0.1, float("nan"), 0.3, 0.4]],
+            [[0.0, 0.0, 0.5, 0.5]],
+        ],
+        type=BOX_TYPE,
     )
-    results, _ = run(make_engine(), [url] * 4, boxes, tmp_path)
-    assert results.column("status").to_pylist() == ["failed_to_resize"] * 3 + ["success"]
-    assert results.column("error_class").to_pylist() == ["invalid_bbox"] * 3 + [None]
+    results, _ = run(make_engine(), [url] * 5, boxes, tmp_path)
+    assert results.column("status").to_pylist() == ["failed_to_resize"] * 4 + ["success"]
+    assert results.column("error_class").to_pylist() == ["invalid_bbox"] * 4 + [None]
     messages = results.column("error_message").to_pylist()
     assert messages[0] == (
         "bounding box must be a list of 4 numbers [x_min, y_min, x_max, y_max], got 3 values"
     )
     assert messages[1] == "bounding box has a null coordinate"
     assert "got null" in messages[2]
+    assert messages[3] == "bounding box has a coordinate that is not a finite number"
 
 
 def test_a_bbox_column_of_another_type_is_rejected_before_any_download(tmp_path):

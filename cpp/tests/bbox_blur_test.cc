@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <opencv2/imgproc.hpp>
 
 namespace img2dataset {
@@ -52,6 +53,25 @@ TEST(PlanBlur, KernelIsAtLeastThreeAndOdd) {
   EXPECT_EQ(PlanBlur(Boxes({{0.1, 0.1, 0.25, 0.15}}), 100, 100).kernel, 5);  // sigma 1.5: 2*2+1
   for (const int size : {37, 64, 101, 640}) {
     EXPECT_EQ(PlanBlur(Boxes({{0, 0, 0.5, 0.5}}), size, size).kernel % 2, 1) << size;
+  }
+}
+
+TEST(PlanBlur, AnyDoubleGivesRegionsInsideTheImage) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const bool single : {false, true}) {
+    const BlurPlan plan =
+        PlanBlur(Boxes({{-inf, nan, inf, 1e300}, {nan, nan, nan, nan}, {-1e300, 0.2, 0.3, inf}},
+                       single),
+                 64, 48);
+    for (const cv::Rect& region : plan.regions) {
+      EXPECT_GE(region.x, 0);
+      EXPECT_GE(region.y, 0);
+      EXPECT_LE(region.x + region.width, 63);
+      EXPECT_LE(region.y + region.height, 47);
+    }
+    EXPECT_GE(plan.kernel, 3);
+    EXPECT_EQ(plan.kernel % 2, 1);
   }
 }
 

@@ -347,8 +347,8 @@ TEST(ImageProcessorTest, SixteenBitPngStaysSixteenBitForPngOutput) {
   EXPECT_EQ(out.size(), cv::Size(10, 5));
 }
 
-TEST(ImageProcessorTest, SixteenBitPngIsSaturatedToEightBitForJpegOutput) {
-  // As the reference (cv2.imencode converts without scaling): values above 255 become 255.
+TEST(ImageProcessorTest, SixteenBitPngIsScaledToEightBitForJpegOutput) {
+  // The default pipeline scales 16 bits to 8: 1000/257, 2000/257, 60000/257.
   const cv::Mat deep(10, 20, CV_16UC3, cv::Scalar(1000, 2000, 60000));
   const std::string body = Encode(deep, ".png");
   const ProcessedImage image =
@@ -357,8 +357,36 @@ TEST(ImageProcessorTest, SixteenBitPngIsSaturatedToEightBitForJpegOutput) {
   const cv::Mat out = Decode(image.encoded);
   ASSERT_EQ(out.depth(), CV_8U);
   const cv::Vec3b& pixel = out.at<cv::Vec3b>(5, 10);
+  EXPECT_NEAR(pixel[0], 4, 3);
+  EXPECT_NEAR(pixel[1], 8, 3);
+  EXPECT_NEAR(pixel[2], 233, 3);
+}
+
+TEST(ImageProcessorTest, SixteenBitPngIsSaturatedToEightBitForJpegOutputInTheExactPipeline) {
+  // As the reference (cv2.imencode converts without scaling): values above 255 become 255.
+  const cv::Mat deep(10, 20, CV_16UC3, cv::Scalar(1000, 2000, 60000));
+  const std::string body = Encode(deep, ".png");
+  ImageOptions options = Options(ResizeMode::kNo, 5, EncodeFormat::kJpg);
+  options.pipeline = ImagePipeline::kExact;
+  const ProcessedImage image = ImageProcessor(options).Process(body);
+  ExpectSizes(image, 20, 10, 20, 10);
+  const cv::Mat out = Decode(image.encoded);
+  ASSERT_EQ(out.depth(), CV_8U);
+  const cv::Vec3b& pixel = out.at<cv::Vec3b>(5, 10);
   EXPECT_GE(pixel[0], 250);
   EXPECT_GE(pixel[2], 250);
+}
+
+TEST(ImageProcessorTest, SixteenBitPngWithAlphaFlattensAtEightBits) {
+  cv::Mat deep(4, 4, CV_16UC4, cv::Scalar(0, 0, 65535, 65535));  // opaque red
+  deep.at<cv::Vec4w>(0, 0) = cv::Vec4w(0, 0, 0, 0);              // transparent: white
+  const ProcessedImage image = ImageProcessor(Options(ResizeMode::kNo, 5, EncodeFormat::kWebp))
+                                   .Process(Encode(deep, ".png"));
+  ASSERT_TRUE(image.ok()) << image.error_message;
+  const cv::Mat out = Decode(image.encoded);
+  ASSERT_EQ(out.type(), CV_8UC3);
+  EXPECT_NEAR(out.at<cv::Vec3b>(3, 3)[0], 0, 8);  // blue stays dark: not saturated to white
+  EXPECT_NEAR(out.at<cv::Vec3b>(3, 3)[2], 255, 8);
 }
 
 TEST(ImageProcessorTest, WebpSourceDecodes) {

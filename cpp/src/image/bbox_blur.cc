@@ -9,11 +9,15 @@ namespace img2dataset {
 namespace {
 
 // trunc(value * size), the product in the precision of the box values as in the reference.
+// Kept within [-size, 2 * size]: coordinates in [0, 1] are untouched, wilder ones cannot make the
+// kernel (which grows with the largest box) larger than the image, and the conversion to int is
+// defined for any value (NaN counts as 0).
 int Edge(double value, int size, bool single_precision) {
-  if (single_precision) {
-    return static_cast<int>(std::trunc(static_cast<float>(value) * static_cast<float>(size)));
-  }
-  return static_cast<int>(std::trunc(value * size));
+  const double product =
+      single_precision ? static_cast<double>(static_cast<float>(value) * static_cast<float>(size))
+                       : value * size;
+  if (std::isnan(product)) return 0;
+  return static_cast<int>(std::trunc(std::clamp(product, -1.0 * size, 2.0 * size)));
 }
 
 }  // namespace

@@ -210,6 +210,13 @@ ProcessedImage ImageProcessor::Process(std::string_view body, const BoundingBoxe
     image = DecodeWithOpenCv(body);
   }
   if (image.empty()) return Failure(ErrorClass::kDecode, "Image decoding error");
+  // 16-bit images (PNG, TIFF) become 8-bit by scaling when the output format has 8 bits; the
+  // reference's encoder saturated them instead, which turns most of them white. The exact
+  // pipeline keeps that behaviour; PNG output keeps the 16 bits in both.
+  if (options_.pipeline == ImagePipeline::kFast && image.depth() == CV_16U &&
+      options_.encode_format != EncodeFormat::kPng) {
+    image.convertTo(image, CV_8U, 1.0 / 257);
+  }
   if (orientation != 1) {
     image = ApplyOrientation(image, orientation);
     encode_needed = true;

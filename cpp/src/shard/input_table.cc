@@ -1,5 +1,6 @@
 #include "shard/input_table.h"
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -117,6 +118,10 @@ Status ReadBoundingBoxes(const ArrowSchema& schema, const ArrowArray& column,
           break;
         }
         box[static_cast<size_t>(k)] = value_at(first + k);
+        if (!std::isfinite(box[static_cast<size_t>(k)])) {
+          row.error = "bounding box has a coordinate that is not a finite number";
+          break;
+        }
       }
       row.boxes.push_back(box);
     }
