@@ -127,13 +127,10 @@ def test_reserved_additional_columns_are_refused():
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("input_format", "parquet"),
         ("output_format", "tfrecord"),
         ("output_format", "parquet"),
         ("distributor", "pyspark"),
         ("distributor", "ray"),
-        ("save_additional_columns", ["uid"]),
-        ("verify_hash", ["sha256_col", "sha256"]),
         ("enable_wandb", True),
         ("output_folder", "s3://bucket/out"),
     ],
@@ -158,13 +155,24 @@ def test_empty_folder_raises_reference_message(tmp_path):
         download(url_list=str(tmp_path), output_folder=str(tmp_path / "out"))
 
 
-def test_bbox_col_with_a_txt_input_is_a_clear_error_before_any_download(tmp_path):
-    # The reference failed every shard with a KeyError, after minutes of retries.
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("bbox_col", "faces"),
+        ("save_additional_columns", ["uid"]),
+        ("verify_hash", ["sha256_col", "sha256"]),
+    ],
+)
+def test_column_options_with_a_txt_input_are_a_clear_error_before_any_download(
+    tmp_path, name, value
+):
+    # The reference ignored save_additional_columns and verify_hash with txt inputs, and failed
+    # every shard with a KeyError on bbox_col, after minutes of retries.
     (tmp_path / "urls.txt").write_text("http://127.0.0.1:1/a.jpg\n")
-    with pytest.raises(ValueError, match="bbox_col='faces' needs an input with columns"):
+    with pytest.raises(ValueError, match=f"{name}=.* needs an input with columns"):
         download(
             url_list=str(tmp_path / "urls.txt"),
             output_folder=str(tmp_path / "out"),
-            bbox_col="faces",
+            **{name: value},
         )
     assert not (tmp_path / "out").exists()

@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
 
     // Which images the baseline decodes (untimed).
     std::vector<bool> common;
+    common.reserve(corpus.size());
     for (const std::string& body : corpus) {
       common.push_back(!OpenCvBaseline(body, fast.image_size, border).empty());
     }

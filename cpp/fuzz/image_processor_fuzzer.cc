@@ -1,8 +1,8 @@
 // ImageProcessor::Process on arbitrary bodies, through both pipelines: sniffing, header reads,
 // EXIF orientation, every decoder (TurboJPEG, giflib, OpenCV), resize and encode.
+#include <cstring>
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
-#include <cstring>
 #include <string_view>
 
 #include "fuzz_check.h"

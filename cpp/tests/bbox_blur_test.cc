@@ -60,10 +60,9 @@ TEST(PlanBlur, AnyDoubleGivesRegionsInsideTheImage) {
   const double inf = std::numeric_limits<double>::infinity();
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (const bool single : {false, true}) {
-    const BlurPlan plan =
-        PlanBlur(Boxes({{-inf, nan, inf, 1e300}, {nan, nan, nan, nan}, {-1e300, 0.2, 0.3, inf}},
-                       single),
-                 64, 48);
+    const BlurPlan plan = PlanBlur(
+        Boxes({{-inf, nan, inf, 1e300}, {nan, nan, nan, nan}, {-1e300, 0.2, 0.3, inf}}, single), 64,
+        48);
     for (const cv::Rect& region : plan.regions) {
       EXPECT_GE(region.x, 0);
       EXPECT_GE(region.y, 0);

@@ -106,3 +106,30 @@ TEST(PythonJsonStringTest, TruncatedSequenceIsOneReplacementCharacter) {
 
 }  // namespace
 }  // namespace img2dataset
+
+namespace img2dataset {
+namespace {
+
+// json.dumps({"uid": 7, "tags": ["a", "b"], "url": "u"}, indent=4) and its one-line form, with
+// the first two members given as raw text (what Python renders for extra input columns).
+TEST(PythonJsonObjectTest, RawMembersSplicedAsJsonDumpsWritesThem) {
+  PythonJsonObject indented(PythonJsonObject::Layout::kIndent4);
+  indented.AddRawMembers(
+      "\n    \"uid\": 7,\n    \"tags\": [\n        \"a\",\n        \"b\"\n    ]");
+  indented.AddString("url", "u");
+  EXPECT_EQ(indented.Finish(),
+            "{\n    \"uid\": 7,\n    \"tags\": [\n        \"a\",\n        \"b\"\n    ],\n"
+            "    \"url\": \"u\"\n}");
+
+  PythonJsonObject one_line(PythonJsonObject::Layout::kOneLine);
+  one_line.AddString("url", "u");
+  one_line.AddRawMembers("\"uid\": 7");
+  EXPECT_EQ(one_line.Finish(), "{\"url\": \"u\", \"uid\": 7}");
+
+  PythonJsonObject nothing(PythonJsonObject::Layout::kIndent4);
+  nothing.AddRawMembers("");
+  EXPECT_EQ(nothing.Finish(), "{}");
+}
+
+}  // namespace
+}  // namespace img2dataset

@@ -66,7 +66,6 @@ RESERVED_COLUMNS = {
 # Values accepted by the reference that this version does not implement yet. Each raises
 # NotImplementedError naming the parameter and the value, so nothing silently does nothing.
 _SUPPORTED_OUTPUT_FORMATS = ("files", "webdataset", "dummy")
-_SUPPORTED_INPUT_FORMATS = ("txt", "txt.gz")
 _SUPPORTED_DISTRIBUTORS = ("multiprocessing",)
 
 
@@ -273,12 +272,16 @@ class DownloadOptions:
                 f"got {self.disallowed_header_directives!r}"
             )
 
-        if self.bbox_col is not None and self.input_format in ("txt", "txt.gz"):
-            # The reference failed every shard with a KeyError here, after its retries.
-            raise ValueError(
-                f"bbox_col={self.bbox_col!r} needs an input with columns (csv, tsv, json, jsonl, "
-                f"parquet); input_format={self.input_format!r} has only URLs"
-            )
+        if self.input_format in ("txt", "txt.gz"):
+            # The reference ignored the first two with a txt input and failed every shard with
+            # a KeyError on the third, after minutes of retries.
+            for name in ("save_additional_columns", "verify_hash", "bbox_col"):
+                value = getattr(self, name)
+                if value is not None:
+                    raise ValueError(
+                        f"{name}={value!r} needs an input with columns (csv, tsv, json, jsonl, "
+                        f"parquet); input_format={self.input_format!r} has only URLs"
+                    )
 
         self._reject_not_implemented()
 
@@ -288,20 +291,10 @@ class DownloadOptions:
                 f"{name}={value!r} is not implemented yet in this version of img2dataset; {hint}"
             )
 
-        if self.input_format not in _SUPPORTED_INPUT_FORMATS:
-            refuse("input_format", self.input_format, "supported now: txt, txt.gz")
         if self.output_format not in _SUPPORTED_OUTPUT_FORMATS:
             refuse("output_format", self.output_format, "supported now: files, webdataset, dummy")
         if self.distributor not in _SUPPORTED_DISTRIBUTORS:
             refuse("distributor", self.distributor, "supported now: multiprocessing")
-        if self.save_additional_columns is not None:
-            refuse(
-                "save_additional_columns",
-                self.save_additional_columns,
-                "txt inputs have no other columns; columnar inputs come later",
-            )
-        if self.verify_hash is not None:
-            refuse("verify_hash", self.verify_hash, "txt inputs have no hash column")
         if self.enable_wandb:
             refuse("enable_wandb", self.enable_wandb, "Weights & Biases logging is not available")
         for name in ("url_list", "output_folder"):

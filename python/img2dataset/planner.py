@@ -7,20 +7,21 @@ numbering stay compatible.
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
 
+from .input_reader import check_columns, input_columns, read_input_file
 from .options import DownloadOptions
 
 
 @dataclass(frozen=True)
 class Shard:
     shard_id: int
-    rows: pa.RecordBatch  # a "url" column (and "caption" when the input has one)
+    # The shard's input rows, with the logical columns of input_reader.column_list().
+    table: pa.Table
 
 
 def input_files(url_list: str, input_format: str) -> list[str]:
@@ -41,12 +42,15 @@ def input_files(url_list: str, input_format: str) -> list[str]:
     return [path]
 
 
-def read_txt_urls(path: str, compressed: bool) -> list[str]:
-    """One URL per line; empty lines are skipped. Unlike the reference (which parses txt as CSV),
-    a URL containing a comma or a quote is read as it is."""
-    opener = gzip.open if compressed else open
-    with opener(path, "rt", encoding="utf-8", newline="") as f:
-        return [line for line in (raw.rstrip("\r\n") for raw in f) if line]
+def check_inputs(options: DownloadOptions) -> list[str]:
+    """The input files, each checked for the columns the options name where that is cheap
+    (parquet footers, csv headers): a typo in a column name fails before any download."""
+    files = input_files(options.url_list, options.input_format)
+    for path in files:
+        names = input_columns(path, options)
+        if names is not None:
+            check_columns(path, names, options)
+    return files
 
 
 def plan_shards(
@@ -55,14 +59,12 @@ def plan_shards(
     """Yields every shard not in `done_shards`, reading one input file at a time."""
     per_shard = options.number_sample_per_shard
     file_start_id = start_shard_id
-    for path in input_files(options.url_list, options.input_format):
-        urls = read_txt_urls(path, compressed=options.input_format.endswith(".gz"))
-        shard_count = (len(urls) + per_shard - 1) // per_shard
+    for path in check_inputs(options):
+        table = read_input_file(path, options)
+        shard_count = (table.num_rows + per_shard - 1) // per_shard
         for k in range(shard_count):
             shard_id = file_start_id + k
             if shard_id in done_shards:
                 continue
-            chunk = urls[k * per_shard : (k + 1) * per_shard]
-            rows = pa.record_batch([pa.array(chunk, type=pa.string())], names=["url"])
-            yield Shard(shard_id, rows)
+            yield Shard(shard_id, table.slice(k * per_shard, per_shard))
         file_start_id += shard_count

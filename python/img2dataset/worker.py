@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pyarrow as pa
 
 from . import _engine
 from .committer import Committer, ShardStats
+from .input_reader import additional_columns
 from .options import DownloadOptions
 from .planner import Shard
 
@@ -16,6 +18,7 @@ class ShardWorker:
     """Runs shards with one engine (one CPU pool) shared by every thread of the process."""
 
     def __init__(self, options: DownloadOptions, committer: Committer):
+        self.options = options
         self.committer = committer
         self.engine = _engine.make_engine(options.engine_options())
 
@@ -25,22 +28,63 @@ class ShardWorker:
         staging = self.committer.staging_dir(shard.shard_id)
         try:
             start_time = time.time()
-            run = _engine.run_shard(self.engine, shard.shard_id, shard.rows, staging)
+            rows = engine_rows(shard.table, self.options)
+            run = _engine.run_shard(self.engine, shard.shard_id, rows, staging)
             results = pa.record_batch(run)
             end_time = time.time()
             stats = ShardStats.from_results(results, start_time, end_time)
-            self.committer.commit(
-                shard.shard_id, staging, list(run.files), metadata_table(shard.rows, results), stats
-            )
+            metadata = metadata_table(shard.table, results)
+            self.committer.commit(shard.shard_id, staging, list(run.files), metadata, stats)
             return stats
         except BaseException:
             self.committer.abandon(staging)
             raise
 
 
-def metadata_table(rows: pa.RecordBatch, results: pa.RecordBatch) -> pa.Table:
+def json_members(table: pa.Table, names: list[str]) -> pa.Array:
+    """Per row, the `names` columns as members of its <key>.json, written as json.dumps(meta,
+    indent=4) writes them (values that JSON cannot hold, such as dates, as their str())."""
+    columns = [table.column(name).to_pylist() for name in names]
+    members = []
+    for values in zip(*columns, strict=True):
+        text = json.dumps(dict(zip(names, values, strict=True)), indent=4, default=str)
+        members.append(text[1:-2])  # between "{" and "\n}"
+    return pa.array(members, type=pa.string())
+
+
+def engine_rows(table: pa.Table, options: DownloadOptions) -> pa.RecordBatch:
+    """What the engine reads of a shard's rows: url, and caption, expected_hash, bbox and
+    json_members when the options use them."""
+    columns = {"url": table.column("url")}
+    if options.caption_col is not None and "caption" in table.column_names:
+        columns["caption"] = table.column("caption")
+    if options.verify_hash is not None:
+        columns["expected_hash"] = table.column(options.verify_hash[1])
+    if options.bbox_col is not None:
+        columns["bbox"] = table.column(options.bbox_col)
+    others = additional_columns(options)
+    if others and table.num_columns > 1:
+        columns["json_members"] = json_members(table, others)
+    combined = pa.table(columns).combine_chunks()
+    return (
+        combined.to_batches()[0]
+        if combined.num_rows
+        else pa.RecordBatch.from_pydict(
+            {name: pa.array([], type=column.type) for name, column in columns.items()}
+        )
+    )
+
+
+def metadata_table(table: pa.Table, results: pa.RecordBatch) -> pa.Table:
     """Input columns followed by the engine's per-sample columns, in key order: the reference's
-    columns, then `error_class`."""
-    columns = list(rows.columns) + list(results.columns)
-    names = list(rows.schema.names) + list(results.schema.names)
+    columns, then `error_class`. A hash column the input already has (verify_hash renames its
+    column to the hash type) takes the computed hashes in place, as in the reference."""
+    names = list(table.column_names)
+    columns = [table.column(name) for name in names]
+    for name, column in zip(results.schema.names, results.columns, strict=True):
+        if name in names:
+            columns[names.index(name)] = column
+        else:
+            names.append(name)
+            columns.append(column)
     return pa.Table.from_arrays(columns, names=names)

@@ -30,6 +30,10 @@ struct ShardInput {
   // One per URL, or empty when there is no bbox column: regions to blur. nullopt: a null value,
   // nothing to blur.
   std::vector<std::optional<BoundingBoxes>> bounding_boxes;
+  // One per URL, or empty: the row's other input columns (save_additional_columns), already
+  // written as the members of its <key>.json (see PythonJsonObject::AddRawMembers), placed
+  // before caption and url as the reference orders them.
+  std::vector<std::optional<std::string>> json_members;
   // Existing local directory where the shard's files are written; the caller commits them.
   std::string staging_dir;
 };

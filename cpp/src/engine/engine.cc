@@ -29,6 +29,10 @@ class EngineImpl final : public Engine {
       return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
                              std::to_string(input.bounding_boxes.size()) + " bounding box lists");
     }
+    if (!input.json_members.empty() && input.json_members.size() != input.urls.size()) {
+      return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
+                             std::to_string(input.json_members.size()) + " json_members values");
+    }
     ASSIGN_OR_RETURN(std::unique_ptr<SampleWriter> writer,
                      MakeSampleWriter(options_.output.output_format, input.staging_dir,
                                       ShardName(input.shard_id, options_.output.oom_shard_count)));

@@ -55,12 +55,12 @@ ProcessedSample SampleProcessor::Process(std::string key, const std::string& url
   if (options_.output.extract_exif) result.exif = ExtractExifJson(response.body);
   result.hash = std::move(digest);
   sample.image = image.keep_original ? std::move(response.body) : std::move(image.encoded);
-  sample.json = MetadataJson(result, url, row.caption);
+  sample.json = MetadataJson(result, url, row);
   return sample;
 }
 
 std::string SampleProcessor::MetadataJson(const SampleResult& result, const std::string& url,
-                                          const std::optional<std::string>* caption) const {
+                                          const RowColumns& row) const {
   PythonJsonObject json(PythonJsonObject::Layout::kIndent4);
   const auto add_optional_int = [&](const char* name, const std::optional<int>& value) {
     if (value) {
@@ -77,8 +77,12 @@ std::string SampleProcessor::MetadataJson(const SampleResult& result, const std:
       json.AddNull(name);
     }
   };
-  // Input columns first (caption, url), then the engine's, as the reference orders them.
-  if (caption != nullptr) add_optional_string("caption", *caption);
+  // Input columns first (the other columns, caption, url), then the engine's, as the reference
+  // orders them.
+  if (row.json_members != nullptr && row.json_members->has_value()) {
+    json.AddRawMembers(**row.json_members);
+  }
+  if (row.caption != nullptr) add_optional_string("caption", *row.caption);
   json.AddString("url", url);
   json.AddString("key", result.key);
   json.AddString("status", SampleStatusName(result.status));

@@ -27,6 +27,7 @@ struct RowColumns {
   const std::optional<std::string>* caption = nullptr;
   const std::optional<std::string>* expected_hash = nullptr;
   const std::optional<BoundingBoxes>* bounding_boxes = nullptr;
+  const std::optional<std::string>* json_members = nullptr;
 };
 
 class SampleProcessor {
@@ -39,7 +40,7 @@ class SampleProcessor {
 
  private:
   std::string MetadataJson(const SampleResult& result, const std::string& url,
-                           const std::optional<std::string>* caption) const;
+                           const RowColumns& row) const;
 
   EngineOptions options_;
   ImageProcessor images_;

@@ -86,6 +86,7 @@ void ShardRunner::Submit(FetchResponse response) {
     if (!input_.captions.empty()) columns.caption = &input_.captions[row];
     if (!input_.expected_hashes.empty()) columns.expected_hash = &input_.expected_hashes[row];
     if (!input_.bounding_boxes.empty()) columns.bounding_boxes = &input_.bounding_boxes[row];
+    if (!input_.json_members.empty()) columns.json_members = &input_.json_members[row];
     ProcessedSample sample = processor_.Process(
         SampleKey(input_.shard_id, static_cast<int64_t>(row),
                   options_.output.number_sample_per_shard, options_.output.oom_shard_count),

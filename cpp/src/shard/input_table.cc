@@ -151,6 +151,9 @@ Status ImportShardRows(const ArrowSchema& schema, const ArrowArray& array, Shard
     } else if (name == "caption") {
       input->captions.clear();
       RETURN_NOT_OK(ReadStrings(child_schema, child, &input->captions));
+    } else if (name == "json_members") {
+      input->json_members.clear();
+      RETURN_NOT_OK(ReadStrings(child_schema, child, &input->json_members));
     } else if (name == "bbox") {
       input->bounding_boxes.clear();
       RETURN_NOT_OK(ReadBoundingBoxes(child_schema, child, &input->bounding_boxes));

@@ -119,6 +119,13 @@ void PythonJsonObject::AddNull(std::string_view key) {
   text_ += "null";
 }
 
+void PythonJsonObject::AddRawMembers(std::string_view members) {
+  if (members.empty()) return;
+  if (!empty_) text_ += layout_ == Layout::kIndent4 ? "," : ", ";
+  text_ += members;
+  empty_ = false;
+}
+
 std::string PythonJsonObject::Finish() {
   if (!empty_ && layout_ == Layout::kIndent4) text_ += '\n';
   text_ += '}';

@@ -21,6 +21,10 @@ class PythonJsonObject {
   void AddString(std::string_view key, std::string_view utf8_value);
   void AddInt(std::string_view key, int64_t value);
   void AddNull(std::string_view key);
+  // Members written elsewhere with the same layout: what json.dumps puts between the braces of
+  // an object, without the newline before the closing one ('\n    "a": 1,\n    "b": [...]' for
+  // kIndent4, '"a": 1, "b": 2' for kOneLine). Empty adds nothing.
+  void AddRawMembers(std::string_view members);
 
   // REQUIRES: called once; the writer is spent afterwards.
   std::string Finish();

@@ -1,0 +1,239 @@
+"""Every input_format of the reference end to end, with its columns: url_col, caption_col,
+save_additional_columns, verify_hash and bbox_col, into the metadata parquet and <key>.json."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image
+
+from img2dataset import download
+
+IMAGE = "rgb_300x200.png"
+
+
+def rows(image_server) -> list[dict]:
+    """Three rows: two images with captions and extra columns, one 404."""
+    return [
+        {"URL": image_server.image_url(IMAGE), "TEXT": "a field", "uid": 11, "score": 0.5},
+        {"URL": image_server.image_url("rgb_64x48.jpg"), "TEXT": "1234", "uid": 12, "score": 0.25},
+        {"URL": image_server.url("/status/404"), "TEXT": "missing", "uid": 13, "score": 1.0},
+    ]
+
+
+def write_input(folder: Path, fmt: str, records: list[dict]) -> Path:
+    """`records` written in `fmt` (plain or .gz) the way users write them."""
+    base = fmt.removesuffix(".gz")
+    path = folder / f"input.{fmt}"
+    if base == "parquet":
+        pq.write_table(pa.Table.from_pylist(records), path)
+        return path
+    text = io.StringIO()
+    if base in ("csv", "tsv"):
+        writer = csv.DictWriter(
+            text, fieldnames=list(records[0]), delimiter="," if base == "csv" else "\t"
+        )
+        writer.writeheader()
+        writer.writerows(records)
+    elif base == "jsonl":
+        text.write("".join(json.dumps(record) + "\n" for record in records))
+    elif base == "json":  # pandas' to_json default: {column: {index: value}}
+        text.write(
+            json.dumps({k: {str(i): r[k] for i, r in enumerate(records)} for k in records[0]})
+        )
+    data = text.getvalue().encode()
+    path.write_bytes(gzip.compress(data) if fmt.endswith(".gz") else data)
+    return path
+
+
+def run(tmp_path: Path, fmt: str, records: list[dict], **options) -> Path:
+    path = write_input(tmp_path, fmt, records)
+    output = tmp_path / "out"
+    options = {
+        "url_list": str(path),
+        "output_folder": str(output),
+        "input_format": fmt,
+        "url_col": "URL",
+        "caption_col": "TEXT",
+        "output_format": "files",
+        "allow_private_addresses": True,
+        **options,
+    }
+    download(**options)
+    return output
+
+
+@pytest.mark.parametrize(
+    "fmt", ["csv", "csv.gz", "tsv", "tsv.gz", "json", "json.gz", "jsonl", "jsonl.gz", "parquet"]
+)
+def test_every_input_format_with_its_columns(image_server, tmp_path, fmt):
+    output = run(tmp_path, fmt, rows(image_server), save_additional_columns=["uid", "score"])
+    metadata = pq.read_table(output / "00000.parquet")
+    assert metadata.column_names[:4] == ["uid", "score", "caption", "url"]
+    assert metadata.column_names[4:7] == ["key", "status", "error_message"]
+    table = metadata.to_pylist()
+    assert [row["status"] for row in table] == ["success", "success", "failed_to_download"]
+    assert [row["caption"] for row in table] == ["a field", "1234", "missing"]  # stays a string
+    assert [row["uid"] for row in table] == [11, 12, 13]
+    assert [row["score"] for row in table] == [0.5, 0.25, 1.0]
+
+    sample = json.loads((output / "00000" / "000000000.json").read_text())
+    assert list(sample)[:5] == ["uid", "score", "caption", "url", "key"]
+    assert (sample["uid"], sample["score"], sample["caption"]) == (11, 0.5, "a field")
+    assert (output / "00000" / "000000001.txt").read_text() == "1234"
+
+
+def test_sample_json_is_what_json_dumps_writes(image_server, tmp_path):
+    records = rows(image_server)[:1]
+    records[0]["tags"] = ["red", "ünïcode"]
+    output = run(tmp_path, "parquet", records, save_additional_columns=["tags", "uid"])
+    text = (output / "00000" / "000000000.json").read_text()
+    sample = json.loads(text)
+    assert sample["tags"] == ["red", "ünïcode"]
+    assert text == json.dumps(sample, indent=4)
+
+
+def test_verify_hash_column(image_server, tmp_path):
+    records = rows(image_server)[:2]
+    body = image_server.fixtures[IMAGE].data
+    records[0]["sha"] = hashlib.sha256(body).hexdigest()
+    records[1]["sha"] = "0" * 64  # wrong
+    output = run(tmp_path, "parquet", records, verify_hash=["sha", "sha256"], compute_hash="sha256")
+    metadata = pq.read_table(output / "00000.parquet")
+    # The verify column, renamed to the hash type, holds the computed hashes at its place.
+    assert metadata.column_names[:3] == ["caption", "sha256", "url"]
+    assert metadata.column_names.count("sha256") == 1
+    table = metadata.to_pylist()
+    assert table[0]["status"] == "success"
+    assert table[0]["sha256"] == records[0]["sha"]
+    assert (table[1]["status"], table[1]["error_message"]) == (
+        "failed_to_download",
+        "hash mismatch",
+    )
+    assert table[1]["sha256"] is None
+
+
+def test_bbox_col_blurs_and_is_saved(image_server, tmp_path):
+    records = rows(image_server)[:1] * 2
+    records = [dict(records[0], faces=[[0.0, 0.0, 0.4, 1.0]]), dict(records[0], faces=[])]
+    output = run(
+        tmp_path,
+        "parquet",
+        records,
+        bbox_col="faces",
+        resize_mode="no",
+        encode_format="png",
+        encode_quality=1,
+    )
+    metadata = pq.read_table(output / "00000.parquet")
+    assert metadata.column_names[0] == "faces"
+    assert metadata.column("faces").to_pylist() == [[[0.0, 0.0, 0.4, 1.0]], []]
+    source = np.asarray(Image.open(io.BytesIO(image_server.fixtures[IMAGE].data)).convert("RGB"))
+
+    def stored(key: str) -> np.ndarray:
+        return np.asarray(Image.open(output / "00000" / f"{key}.png").convert("RGB"))
+
+    blurred, untouched = stored("000000000"), stored("000000001")
+    assert np.abs(blurred[:, :100].astype(int) - source[:, :100]).mean() > 1.0
+    assert np.array_equal(blurred[:, 220:], source[:, 220:])
+    assert np.array_equal(untouched, source)
+    assert json.loads((output / "00000" / "000000000.json").read_text())["faces"] == [
+        [0.0, 0.0, 0.4, 1.0]
+    ]
+
+
+def test_json_shapes_pandas_reads(image_server, tmp_path):
+    records = rows(image_server)[:2]
+    for shape, document in {
+        "records": records,
+        "columns-as-lists": {k: [r[k] for r in records] for k in records[0]},
+    }.items():
+        folder = tmp_path / shape
+        folder.mkdir()
+        (folder / "input.json").write_text(json.dumps(document))
+        download(
+            url_list=str(folder / "input.json"),
+            output_folder=str(folder / "out"),
+            input_format="json",
+            url_col="URL",
+            caption_col="TEXT",
+            output_format="files",
+            allow_private_addresses=True,
+        )
+        statuses = pq.read_table(folder / "out" / "00000.parquet").column("status").to_pylist()
+        assert statuses == ["success", "success"], shape
+
+
+def test_folder_of_inputs_and_shards_across_them(image_server, tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    records = rows(image_server)
+    pq.write_table(pa.Table.from_pylist(records[:2]), folder / "a.parquet")
+    pq.write_table(pa.Table.from_pylist(records[2:]), folder / "b.parquet")
+    (folder / "ignored.csv").write_text("URL\nhttp://127.0.0.1:1/x\n")
+    download(
+        url_list=str(folder),
+        output_folder=str(tmp_path / "out"),
+        input_format="parquet",
+        url_col="URL",
+        output_format="dummy",
+        number_sample_per_shard=1,
+        allow_private_addresses=True,
+    )
+    stats = sorted(p.name for p in (tmp_path / "out").glob("*_stats.json"))
+    assert stats == ["00000_stats.json", "00001_stats.json", "00002_stats.json"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_missing_column_fails_before_any_download(image_server, tmp_path, fmt):
+    path = write_input(tmp_path, fmt, rows(image_server))
+    with pytest.raises(ValueError, match=r"column 'caption' \(caption_col\) not found in .*URL"):
+        download(
+            url_list=str(path),
+            output_folder=str(tmp_path / "out"),
+            input_format=fmt,
+            url_col="URL",
+            caption_col="caption",
+            allow_private_addresses=True,
+        )
+    assert not list((tmp_path / "out").glob("*_stats.json"))
+
+
+def test_bad_inputs_are_clear_errors(tmp_path):
+    def attempt(name: str, data: bytes, fmt: str) -> str:
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(ValueError) as raised:
+            download(
+                url_list=str(path),
+                output_folder=str(tmp_path / f"out-{name}"),
+                input_format=fmt,
+                allow_private_addresses=True,
+            )
+        return str(raised.value)
+
+    assert "is empty" in attempt("empty.csv", b"", "csv")
+    assert "cannot read" in attempt("broken.jsonl", b'{"url": "http://a/1"}\n{"url": \n', "jsonl")
+    assert "list of objects" in attempt("scalar.json", b"42", "json")
+    assert "cannot read" in attempt("ragged.csv", b"url,b\nhttp://a/1,1,2\n", "csv")
+
+
+def test_non_utf8_url_is_a_failed_row_not_a_crash(tmp_path):
+    (tmp_path / "latin1.jsonl").write_bytes(b'{"url": "http://a/\xe9"}\n{"url": "http://a/b"}\n')
+    download(
+        url_list=str(tmp_path / "latin1.jsonl"),
+        output_folder=str(tmp_path / "out"),
+        input_format="jsonl",
+        output_format="files",
+    )
+    statuses = pq.read_table(tmp_path / "out" / "00000.parquet").column("status").to_pylist()
+    assert statuses == ["failed_to_download", "failed_to_download"]
