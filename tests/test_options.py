@@ -128,7 +128,6 @@ def test_reserved_additional_columns_are_refused():
     ("name", "value"),
     [
         ("output_format", "tfrecord"),
-        ("output_format", "parquet"),
         ("distributor", "pyspark"),
         ("distributor", "ray"),
         ("enable_wandb", True),

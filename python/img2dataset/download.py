@@ -111,7 +111,8 @@ def run(options: DownloadOptions) -> RunSummary:
     committer = Committer(
         output_folder,
         options.oom_shard_count,
-        write_metadata=options.output_format != "dummy",
+        # parquet: the shard's own parquet file is its metadata too.
+        write_metadata=options.output_format not in ("dummy", "parquet"),
     )
     worker = ShardWorker(options, committer)
     committer.prepare()

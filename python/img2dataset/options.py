@@ -65,7 +65,7 @@ RESERVED_COLUMNS = {
 
 # Values accepted by the reference that this version does not implement yet. Each raises
 # NotImplementedError naming the parameter and the value, so nothing silently does nothing.
-_SUPPORTED_OUTPUT_FORMATS = ("files", "webdataset", "dummy")
+_SUPPORTED_OUTPUT_FORMATS = ("files", "webdataset", "parquet", "dummy")
 _SUPPORTED_DISTRIBUTORS = ("multiprocessing",)
 
 
@@ -292,7 +292,11 @@ class DownloadOptions:
             )
 
         if self.output_format not in _SUPPORTED_OUTPUT_FORMATS:
-            refuse("output_format", self.output_format, "supported now: files, webdataset, dummy")
+            refuse(
+                "output_format",
+                self.output_format,
+                "supported now: files, webdataset, parquet, dummy",
+            )
         if self.distributor not in _SUPPORTED_DISTRIBUTORS:
             refuse("distributor", self.distributor, "supported now: multiprocessing")
         if self.enable_wandb:
@@ -346,10 +350,12 @@ class DownloadOptions:
         options.image = image
 
         output = options.output
-        output.output_format = getattr(_engine.OutputFormat, self.output_format)
+        # A parquet shard is staged as a files shard, then packed (parquet_output.py).
+        staged_as = "files" if self.output_format == "parquet" else self.output_format
+        output.output_format = getattr(_engine.OutputFormat, staged_as)
         output.number_sample_per_shard = self.number_sample_per_shard
         output.oom_shard_count = self.oom_shard_count
-        output.save_caption = self.save_caption
+        output.save_caption = self.save_caption and self.output_format != "parquet"
         output.extract_exif = self.extract_exif
         output.compute_hash = getattr(_engine.HashAlgorithm, self.compute_hash or "none")
         options.output = output

@@ -11,6 +11,7 @@ from . import _engine
 from .committer import Committer, ShardStats
 from .input_reader import additional_columns
 from .options import DownloadOptions
+from .parquet_output import write_parquet_shard
 from .planner import Shard
 
 
@@ -34,7 +35,15 @@ class ShardWorker:
             end_time = time.time()
             stats = ShardStats.from_results(results, start_time, end_time)
             metadata = metadata_table(shard.table, results)
-            self.committer.commit(shard.shard_id, staging, list(run.files), metadata, stats)
+            files = list(run.files)
+            if self.options.output_format == "parquet":
+                files = write_parquet_shard(
+                    staging,
+                    self.committer.shard_name(shard.shard_id),
+                    metadata,
+                    self.options.encode_format,
+                )
+            self.committer.commit(shard.shard_id, staging, files, metadata, stats)
             return stats
         except BaseException:
             self.committer.abandon(staging)
