@@ -127,7 +127,6 @@ def test_reserved_additional_columns_are_refused():
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("output_format", "tfrecord"),
         ("distributor", "pyspark"),
         ("distributor", "ray"),
         ("enable_wandb", True),

@@ -65,7 +65,7 @@ RESERVED_COLUMNS = {
 
 # Values accepted by the reference that this version does not implement yet. Each raises
 # NotImplementedError naming the parameter and the value, so nothing silently does nothing.
-_SUPPORTED_OUTPUT_FORMATS = ("files", "webdataset", "parquet", "dummy")
+_SUPPORTED_OUTPUT_FORMATS = OUTPUT_FORMATS
 _SUPPORTED_DISTRIBUTORS = ("multiprocessing",)
 
 
@@ -350,12 +350,14 @@ class DownloadOptions:
         options.image = image
 
         output = options.output
-        # A parquet shard is staged as a files shard, then packed (parquet_output.py).
-        staged_as = "files" if self.output_format == "parquet" else self.output_format
+        # parquet and tfrecord shards are staged as files shards, then packed
+        # (parquet_output.py, tfrecord_output.py).
+        packed = self.output_format in ("parquet", "tfrecord")
+        staged_as = "files" if packed else self.output_format
         output.output_format = getattr(_engine.OutputFormat, staged_as)
         output.number_sample_per_shard = self.number_sample_per_shard
         output.oom_shard_count = self.oom_shard_count
-        output.save_caption = self.save_caption and self.output_format != "parquet"
+        output.save_caption = self.save_caption and not packed
         output.extract_exif = self.extract_exif
         output.compute_hash = getattr(_engine.HashAlgorithm, self.compute_hash or "none")
         options.output = output

@@ -15,7 +15,7 @@ PARAMETER_HELP: dict[str, str] = {
     "encode_quality": "JPEG/WebP quality (0-100), or PNG compression level (0-9).",
     "encode_format": "Stored image format: jpg, png or webp.",
     "skip_reencode": "Keep the downloaded bytes when no resize is needed and the format matches.",
-    "output_format": "files, webdataset, parquet or dummy (tfrecord: not yet).",
+    "output_format": "files, webdataset, parquet, tfrecord or dummy.",
     "input_format": "txt, csv, tsv, json, jsonl (each plain or .gz) or parquet.",
     "url_col": "Column holding the URL (columnar inputs).",
     "caption_col": "Column holding the caption; also turns on <key>.txt caption files.",

@@ -13,6 +13,7 @@ from .input_reader import additional_columns
 from .options import DownloadOptions
 from .parquet_output import write_parquet_shard
 from .planner import Shard
+from .tfrecord_output import write_tfrecord_shard
 
 
 class ShardWorker:
@@ -36,12 +37,17 @@ class ShardWorker:
             stats = ShardStats.from_results(results, start_time, end_time)
             metadata = metadata_table(shard.table, results)
             files = list(run.files)
+            name = self.committer.shard_name(shard.shard_id)
             if self.options.output_format == "parquet":
-                files = write_parquet_shard(
+                files = write_parquet_shard(staging, name, metadata, self.options.encode_format)
+            elif self.options.output_format == "tfrecord":
+                files = write_tfrecord_shard(
                     staging,
-                    self.committer.shard_name(shard.shard_id),
+                    name,
                     metadata,
                     self.options.encode_format,
+                    meta_columns(metadata, self.options),
+                    caption=self.options.caption_col is not None,
                 )
             self.committer.commit(shard.shard_id, staging, files, metadata, stats)
             return stats
@@ -82,6 +88,14 @@ def engine_rows(table: pa.Table, options: DownloadOptions) -> pa.RecordBatch:
             {name: pa.array([], type=column.type) for name, column in columns.items()}
         )
     )
+
+
+def meta_columns(metadata: pa.Table, options: DownloadOptions) -> list[str]:
+    """The entries of the reference's per-sample `meta`, in its order: the input columns but the
+    verify column, then the engine's, the computed hash last (not `error_class`, an addition)."""
+    hash_name = options.compute_hash
+    names = [n for n in metadata.column_names if n not in ("error_class", hash_name)]
+    return names + ([hash_name] if hash_name in metadata.column_names else [])
 
 
 def metadata_table(table: pa.Table, results: pa.RecordBatch) -> pa.Table:
