@@ -237,3 +237,29 @@ def test_non_utf8_url_is_a_failed_row_not_a_crash(tmp_path):
     )
     statuses = pq.read_table(tmp_path / "out" / "00000.parquet").column("status").to_pylist()
     assert statuses == ["failed_to_download", "failed_to_download"]
+
+
+@pytest.mark.parametrize("fmt", ["txt", "txt.gz", "csv", "jsonl.gz", "json", "parquet"])
+def test_files_are_read_a_shard_at_a_time(tmp_path, fmt):
+    from img2dataset.input_reader import iter_input_tables
+    from img2dataset.options import DownloadOptions
+
+    urls = [f"http://example.test/{i}.jpg" for i in range(25)]
+    path = tmp_path / f"in.{fmt}"
+    base = fmt.removesuffix(".gz")
+    if base == "parquet":
+        pq.write_table(pa.table({"url": urls}), path, row_group_size=7)
+    else:
+        if base == "txt":
+            text = "".join(u + "\n" for u in urls)
+        elif base == "csv":
+            text = "url\n" + "".join(u + "\n" for u in urls)
+        elif base == "jsonl":
+            text = "".join(json.dumps({"url": u}) + "\n" for u in urls)
+        else:
+            text = json.dumps([{"url": u} for u in urls])
+        path.write_bytes(gzip.compress(text.encode()) if fmt.endswith(".gz") else text.encode())
+    options = DownloadOptions.from_arguments({"url_list": str(path), "input_format": fmt})
+    tables = list(iter_input_tables(str(path), options, 10))
+    assert [t.num_rows for t in tables] == [10, 10, 5]
+    assert [u for t in tables for u in t.column("url").to_pylist()] == urls

@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -115,12 +116,6 @@ def input_columns(path: str, options: DownloadOptions) -> list[str] | None:
     return None
 
 
-def read_txt_urls(path: str, compressed: bool) -> list[str]:
-    """One URL per line; empty lines are skipped."""
-    with _open_text(path, compressed) as f:
-        return [line for line in (raw.rstrip("\r\n") for raw in f) if line]
-
-
 def _json_table(document: Any, path: str) -> pa.Table:
     """The three shapes pandas.read_json reads by default: a list of records, a dict of columns
     as lists, a dict of columns as {index: value} dicts (pandas' to_json)."""
@@ -143,48 +138,16 @@ def _json_table(document: Any, path: str) -> pa.Table:
     )
 
 
-def _read_raw(path: str, options: DownloadOptions) -> pa.Table:
-    fmt = options.input_format.removesuffix(".gz")
-    compressed = options.input_format.endswith(".gz")
-    strings = _string_columns(options)
-    if fmt in ("csv", "tsv"):
-        return pa_csv.read_csv(
-            _stream(path, compressed),
-            parse_options=pa_csv.ParseOptions(delimiter="," if fmt == "csv" else "\t"),
-            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(strings, pa.string())),
-        )
-    if fmt == "jsonl":
-        with _stream(path, compressed) as stream:
-            data = stream.read()
-        if not data.strip():
-            return pa.table({})
-        return pa_json.read_json(
-            io.BytesIO(data),
-            parse_options=pa_json.ParseOptions(
-                explicit_schema=pa.schema([(name, pa.string()) for name in strings]),
-                unexpected_field_behavior="infer",
-            ),
-        )
-    if fmt == "json":
-        with _open_text(path, compressed) as f:
-            return _json_table(json.load(f), path)
-    if fmt == "parquet":
-        names = list(pq.read_schema(path).names)
-        check_columns(path, names, options)
-        return pq.read_table(path, columns=list(_source_columns(options)))
-    raise ValueError(f"unknown input format {options.input_format!r}")
+def _read_json(path: str, options: DownloadOptions) -> pa.Table:
+    with _open_text(path, options.input_format.endswith(".gz")) as f:
+        return _json_table(json.load(f), path)
 
 
-def read_input_file(path: str, options: DownloadOptions) -> pa.Table:
-    """The rows of one input file, with the logical columns of `column_list(options)`."""
+def _logical(raw: pa.Table, path: str, options: DownloadOptions) -> pa.Table:
+    """`raw` (the file's own columns) renamed, cast and ordered as `column_list(options)`."""
     if options.input_format.startswith("txt"):
-        urls = read_txt_urls(path, compressed=options.input_format.endswith(".gz"))
-        return pa.table({"url": pa.array(urls, type=pa.string())})
-    try:
-        raw = _read_raw(path, options)
-    except (pa.ArrowInvalid, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"cannot read {path} as {options.input_format}: {error}") from error
-    if raw.num_rows == 0 and raw.num_columns == 0:
+        return raw  # already its only column, url
+    if raw.num_columns == 0:
         return pa.table({name: pa.array([], type=pa.string()) for name in column_list(options)})
     check_columns(path, raw.schema.names, options)
     columns, names = [], []
@@ -195,5 +158,67 @@ def read_input_file(path: str, options: DownloadOptions) -> pa.Table:
             column = pc.cast(column, pa.string())
         columns.append(column)
         names.append(logical)
-    table = pa.Table.from_arrays(columns, names=names)
-    return table.select(column_list(options))
+    return pa.Table.from_arrays(columns, names=names).select(column_list(options))
+
+
+def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
+    """The file's own columns, a few batches at a time, read as they are consumed."""
+    fmt = options.input_format.removesuffix(".gz")
+    compressed = options.input_format.endswith(".gz")
+    strings = _string_columns(options)
+    if fmt == "txt":
+        with _open_text(path, compressed) as f:
+            lines = (line for line in (raw.rstrip("\r\n") for raw in f) if line)
+            while chunk := list(itertools.islice(lines, rows)):
+                yield pa.table({"url": pa.array(chunk, type=pa.string())})
+    elif fmt in ("csv", "tsv"):
+        reader = pa_csv.open_csv(
+            _stream(path, compressed),
+            parse_options=pa_csv.ParseOptions(delimiter="," if fmt == "csv" else "\t"),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(strings, pa.string())),
+        )
+        for batch in reader:
+            yield pa.Table.from_batches([batch])
+    elif fmt == "jsonl":
+        schema = pa.schema([(name, pa.string()) for name in strings])
+        with _stream(path, compressed) as stream, io.BufferedReader(stream) as f:
+            while chunk := b"".join(itertools.islice(f, rows)):
+                if chunk.strip():
+                    yield pa_json.read_json(
+                        io.BytesIO(chunk),
+                        parse_options=pa_json.ParseOptions(
+                            explicit_schema=schema, unexpected_field_behavior="infer"
+                        ),
+                    )
+    elif fmt == "parquet":
+        check_columns(path, pq.read_schema(path).names, options)
+        # Without pre-buffering: it kept the byte ranges of every row group read so far.
+        parquet = pq.ParquetFile(path, pre_buffer=False)
+        columns = list(_source_columns(options))
+        for batch in parquet.iter_batches(batch_size=min(rows, 65536), columns=columns):
+            yield pa.Table.from_batches([batch])
+    else:  # json: one document, read whole
+        yield _read_json(path, options)
+
+
+def iter_input_tables(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
+    """The rows of one input file as consecutive tables of exactly `rows` rows (the last one
+    shorter), with the logical columns, read while they are consumed: a file is never held in
+    memory whole (json documents excepted)."""
+    pending: list[pa.Table] = []
+    pending_rows = 0
+    try:
+        for raw in _raw_chunks(path, options, rows):
+            if raw.num_rows == 0:
+                continue
+            pending.append(_logical(raw, path, options))
+            pending_rows += raw.num_rows
+            while pending_rows >= rows:
+                table = pa.concat_tables(pending).combine_chunks()
+                yield table.slice(0, rows)
+                rest = table.slice(rows)
+                pending, pending_rows = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
+    except (pa.ArrowInvalid, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read {path} as {options.input_format}: {error}") from error
+    if pending_rows:
+        yield pa.concat_tables(pending).combine_chunks()

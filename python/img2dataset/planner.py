@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from .input_reader import check_columns, input_columns, read_input_file
+from .input_reader import check_columns, input_columns, iter_input_tables
 from .options import DownloadOptions
 
 
@@ -56,15 +56,15 @@ def check_inputs(options: DownloadOptions) -> list[str]:
 def plan_shards(
     options: DownloadOptions, start_shard_id: int, done_shards: set[int]
 ) -> Iterator[Shard]:
-    """Yields every shard not in `done_shards`, reading one input file at a time."""
+    """Yields every shard not in `done_shards`, reading the inputs as the shards are consumed:
+    one input file at a time, a shard's rows at a time."""
     per_shard = options.number_sample_per_shard
     file_start_id = start_shard_id
     for path in check_inputs(options):
-        table = read_input_file(path, options)
-        shard_count = (table.num_rows + per_shard - 1) // per_shard
-        for k in range(shard_count):
-            shard_id = file_start_id + k
-            if shard_id in done_shards:
-                continue
-            yield Shard(shard_id, table.slice(k * per_shard, per_shard))
+        shard_count = 0
+        for table in iter_input_tables(path, options, per_shard):
+            shard_id = file_start_id + shard_count
+            shard_count += 1
+            if shard_id not in done_shards:
+                yield Shard(shard_id, table)
         file_start_id += shard_count
