@@ -263,3 +263,41 @@ def test_files_are_read_a_shard_at_a_time(tmp_path, fmt):
     tables = list(iter_input_tables(str(path), options, 10))
     assert [t.num_rows for t in tables] == [10, 10, 5]
     assert [u for t in tables for u in t.column("url").to_pylist()] == urls
+
+
+def test_shards_can_span_input_files(image_server, tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    url = image_server.image_url("rgb_64x48.jpg")
+    for i in range(5):  # five files of 3 rows
+        pq.write_table(
+            pa.table({"url": [f"{url}?{i}-{j}" for j in range(3)]}), folder / f"{i}.parquet"
+        )
+    common = {
+        "url_list": str(folder),
+        "input_format": "parquet",
+        "output_format": "files",
+        "number_sample_per_shard": 4,
+        "allow_private_addresses": True,
+    }
+    download(output_folder=str(tmp_path / "per-file"), **common)
+    download(output_folder=str(tmp_path / "spanning"), shards_span_input_files=True, **common)
+    per_file = sorted(p.name for p in (tmp_path / "per-file").glob("*_stats.json"))
+    spanning = sorted(p.name for p in (tmp_path / "spanning").glob("*_stats.json"))
+    assert len(per_file) == 5  # one short shard per file, as the reference numbers them
+    assert spanning == [
+        "00000_stats.json",
+        "00001_stats.json",
+        "00002_stats.json",
+        "00003_stats.json",
+    ]
+    counts = [json.loads((tmp_path / "spanning" / name).read_text())["count"] for name in spanning]
+    assert counts == [4, 4, 4, 3]
+    urls = [
+        u
+        for name in spanning
+        for u in pq.read_table(tmp_path / "spanning" / name.replace("_stats.json", ".parquet"))
+        .column("url")
+        .to_pylist()
+    ]
+    assert urls == [f"{url}?{i}-{j}" for i in range(5) for j in range(3)]

@@ -76,6 +76,7 @@ def download(
     image_pipeline: str = "fast",
     apply_exif_orientation: bool = True,
     max_image_pixels: int = 100_000_000,
+    shards_span_input_files: bool = False,
 ) -> None:
     """Download the images of `url_list`, resize them and write them as shards to
     `output_folder`.

@@ -127,6 +127,7 @@ class DownloadOptions:
     image_pipeline: str = "fast"
     apply_exif_orientation: bool = True
     max_image_pixels: int = 100_000_000
+    shards_span_input_files: bool = False
 
     @property
     def save_caption(self) -> bool:

@@ -64,4 +64,5 @@ PARAMETER_HELP: dict[str, str] = {
     ),
     "apply_exif_orientation": "Turn JPEGs upright per their EXIF orientation (reference: no).",
     "max_image_pixels": "Images with more pixels (read from the header) fail before decoding.",
+    "shards_span_input_files": "Fill shards across input files (small files: full shards).",
 }

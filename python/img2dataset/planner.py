@@ -8,7 +8,7 @@ numbering stay compatible.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -57,10 +57,23 @@ def plan_shards(
     options: DownloadOptions, start_shard_id: int, done_shards: set[int]
 ) -> Iterator[Shard]:
     """Yields every shard not in `done_shards`, reading the inputs as the shards are consumed:
-    one input file at a time, a shard's rows at a time."""
+    one input file at a time, a shard's rows at a time.
+
+    Shard ids are numbered per file as the reference does (each file's last shard may be short),
+    or, with `shards_span_input_files`, over the concatenation of the files in order, so that
+    many small files still make full shards. A resumed run must use the same choice."""
     per_shard = options.number_sample_per_shard
+    files = check_inputs(options)
+    if options.shards_span_input_files:
+        tables = _rechunk(
+            (t for path in files for t in iter_input_tables(path, options, per_shard)), per_shard
+        )
+        for shard_id, table in enumerate(tables, start=start_shard_id):
+            if shard_id not in done_shards:
+                yield Shard(shard_id, table)
+        return
     file_start_id = start_shard_id
-    for path in check_inputs(options):
+    for path in files:
         shard_count = 0
         for table in iter_input_tables(path, options, per_shard):
             shard_id = file_start_id + shard_count
@@ -68,3 +81,30 @@ def plan_shards(
             if shard_id not in done_shards:
                 yield Shard(shard_id, table)
         file_start_id += shard_count
+
+
+def _rechunk(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
+    """Consecutive tables of exactly `rows` rows (the last one shorter) from `tables`; rows of
+    different files are combined with the first file's column types."""
+    pending: list[pa.Table] = []
+    pending_rows = 0
+    schema = None
+    for table in tables:
+        schema = schema or table.schema
+        if table.schema != schema:
+            try:
+                table = table.cast(schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as error:
+                raise ValueError(
+                    "shards_span_input_files: the input files' columns have different types "
+                    f"({table.schema} after {schema}): {error}"
+                ) from error
+        pending.append(table)
+        pending_rows += table.num_rows
+        while pending_rows >= rows:
+            combined = pa.concat_tables(pending).combine_chunks()
+            yield combined.slice(0, rows)
+            rest = combined.slice(rows)
+            pending, pending_rows = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
+    if pending_rows:
+        yield pa.concat_tables(pending).combine_chunks()
