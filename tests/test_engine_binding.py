@@ -85,3 +85,14 @@ def test_gil_is_released_while_a_shard_runs(image_server, tmp_path):
             spins_while_in_flight += 1
     thread.join()
     assert spins_while_in_flight > 1000
+
+
+def test_row_index_column_must_be_non_negative_int64(tmp_path):
+    urls = pa.array(["http://127.0.0.1:1/x"])
+    for index, message in [
+        (pa.array([-1], pa.int64()), "non-negative"),
+        (pa.array([1], pa.int32()), "must be int64"),
+    ]:
+        rows = pa.record_batch([urls, index], names=["url", "row_index"])
+        with pytest.raises(ValueError, match=message):
+            _engine.run_shard(make_engine(), 0, rows, str(tmp_path))

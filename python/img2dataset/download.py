@@ -12,6 +12,7 @@ from .distributors.local import run_local
 from .options import DownloadOptions
 from .planner import input_files, plan_shards
 from .progress import Progress
+from .sample_retry import retry_failed_samples
 from .worker import ShardWorker
 
 
@@ -77,6 +78,7 @@ def download(
     apply_exif_orientation: bool = True,
     max_image_pixels: int = 100_000_000,
     shards_span_input_files: bool = False,
+    retry_failed_samples: bool | list[str] = False,
 ) -> None:
     """Download the images of `url_list`, resize them and write them as shards to
     `output_folder`.
@@ -117,6 +119,12 @@ def run(options: DownloadOptions) -> RunSummary:
     )
     worker = ShardWorker(options, committer)
     committer.prepare()
+    if options.retry_failed_samples:
+        for shard_id, stats in retry_failed_samples(options, committer, worker.engine).items():
+            print(
+                f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now succeed",
+                flush=True,
+            )
     progress = Progress(shard_total=None)
     print("Starting the downloading of this file", flush=True)
     failed = run_local(

@@ -128,6 +128,7 @@ class DownloadOptions:
     apply_exif_orientation: bool = True
     max_image_pixels: int = 100_000_000
     shards_span_input_files: bool = False
+    retry_failed_samples: bool | list[str] = False
 
     @property
     def save_caption(self) -> bool:
@@ -273,6 +274,21 @@ class DownloadOptions:
                 f"got {self.disallowed_header_directives!r}"
             )
 
+        retry = self.retry_failed_samples
+        if not isinstance(retry, bool) and not (
+            isinstance(retry, list | tuple) and retry and all(isinstance(c, str) for c in retry)
+        ):
+            raise TypeError(
+                "retry_failed_samples must be True, False or a list of error classes such as "
+                f"['timeout', 'dns', 'http_5xx', 'http_429'], got {retry!r}"
+            )
+        if retry and self.output_format == "dummy":
+            raise ValueError("retry_failed_samples needs the metadata parquet: not with dummy")
+        if retry and self.verify_hash is not None:
+            raise ValueError(
+                "retry_failed_samples cannot verify hashes: the metadata keeps the computed "
+                "hashes, not the expected ones; rerun without verify_hash"
+            )
         if self.input_format in ("txt", "txt.gz"):
             # The reference ignored the first two with a txt input and failed every shard with
             # a KeyError on the third, after minutes of retries.

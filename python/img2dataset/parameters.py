@@ -65,4 +65,5 @@ PARAMETER_HELP: dict[str, str] = {
     "apply_exif_orientation": "Turn JPEGs upright per their EXIF orientation (reference: no).",
     "max_image_pixels": "Images with more pixels (read from the header) fail before decoding.",
     "shards_span_input_files": "Fill shards across input files (small files: full shards).",
+    "retry_failed_samples": "Redo failed samples of done shards: True, or classes ['http_5xx'].",
 }

@@ -34,6 +34,9 @@ struct ShardInput {
   // written as the members of its <key>.json (see PythonJsonObject::AddRawMembers), placed
   // before caption and url as the reference orders them.
   std::vector<std::optional<std::string>> json_members;
+  // One per URL, or empty: the row's position in its shard, which makes its key, when the rows
+  // are a subset of the shard (retrying its failed samples). Empty: positions 0, 1, ...
+  std::vector<int64_t> row_indices;
   // Existing local directory where the shard's files are written; the caller commits them.
   std::string staging_dir;
 };

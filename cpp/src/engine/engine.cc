@@ -33,6 +33,10 @@ class EngineImpl final : public Engine {
       return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
                              std::to_string(input.json_members.size()) + " json_members values");
     }
+    if (!input.row_indices.empty() && input.row_indices.size() != input.urls.size()) {
+      return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
+                             std::to_string(input.row_indices.size()) + " row indices");
+    }
     ASSIGN_OR_RETURN(std::unique_ptr<SampleWriter> writer,
                      MakeSampleWriter(options_.output.output_format, input.staging_dir,
                                       ShardName(input.shard_id, options_.output.oom_shard_count)));

@@ -88,7 +88,8 @@ void ShardRunner::Submit(FetchResponse response) {
     if (!input_.bounding_boxes.empty()) columns.bounding_boxes = &input_.bounding_boxes[row];
     if (!input_.json_members.empty()) columns.json_members = &input_.json_members[row];
     ProcessedSample sample = processor_.Process(
-        SampleKey(input_.shard_id, static_cast<int64_t>(row),
+        SampleKey(input_.shard_id,
+                  input_.row_indices.empty() ? static_cast<int64_t>(row) : input_.row_indices[row],
                   options_.output.number_sample_per_shard, options_.output.oom_shard_count),
         input_.urls[row], columns, std::move(response));
     {

@@ -151,6 +151,18 @@ Status ImportShardRows(const ArrowSchema& schema, const ArrowArray& array, Shard
     } else if (name == "caption") {
       input->captions.clear();
       RETURN_NOT_OK(ReadStrings(child_schema, child, &input->captions));
+    } else if (name == "row_index") {
+      if (std::string_view(child_schema.format) != "l") {
+        return Status::Invalid(std::string("column 'row_index' must be int64, got Arrow format '") +
+                               child_schema.format + "'");
+      }
+      const auto* values = static_cast<const int64_t*>(child.buffers[1]);
+      input->row_indices.assign(values + child.offset, values + child.offset + child.length);
+      for (int64_t i = 0; i < child.length; ++i) {
+        if (!IsValid(child, i) || input->row_indices[static_cast<size_t>(i)] < 0) {
+          return Status::Invalid("column 'row_index' must hold non-negative values, no nulls");
+        }
+      }
     } else if (name == "json_members") {
       input->json_members.clear();
       RETURN_NOT_OK(ReadStrings(child_schema, child, &input->json_members));

@@ -1,7 +1,7 @@
 // Reads the rows of a shard from an Arrow record batch (a struct array) received through the C
 // Data Interface: a "url" column and optional "caption", "expected_hash" and "json_members"
-// columns, utf8 or large_utf8, and an optional "bbox" column, a list of [x_min, y_min, x_max,
-// y_max] lists of float64 or float32.
+// columns, utf8 or large_utf8, an optional int64 "row_index" column, and an optional "bbox" column,
+// a list of [x_min, y_min, x_max, y_max] lists of float64 or float32.
 #pragma once
 
 #include "img2dataset/engine.h"

@@ -1,0 +1,183 @@
+"""Sample-level retry: download again only the failed samples of committed shards, and merge the
+recovered ones into each shard.
+
+For every committed shard (one with `<shard>_stats.json`), the rows of its metadata whose
+`error_class` is selected are run through the engine again, with their original keys. Each of the
+shard's files is then rewritten with the new samples merged in: written next to the output in
+staging, then renamed over the old one (an atomic replace); the metadata parquet and the stats
+file come last, so a run killed in the middle leaves every file whole and the shard retryable.
+
+Error classes are selected by name (`timeout`, `dns`, `http_429`, ...) or by family (`http_5xx`,
+`http_4xx`); `True` selects every failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tarfile
+import time
+from collections.abc import Iterable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import _engine
+from .committer import Committer, ShardStats, committed_shards
+from .input_reader import column_list
+from .options import DownloadOptions
+from .parquet_output import write_parquet_shard
+from .tfrecord_output import write_tfrecord_shard
+from .worker import engine_rows, meta_columns, metadata_table
+
+
+def class_matcher(selection: bool | Iterable[str]):
+    """A predicate on error classes for `retry_failed_samples`."""
+    if selection is True:
+        return lambda error_class: bool(error_class)
+    patterns = [
+        re.compile(re.escape(name[:-2]) + r"\d\d$")
+        if name.endswith("xx")
+        else re.compile(re.escape(name) + "$")
+        for name in selection
+    ]
+    return lambda error_class: bool(error_class) and any(p.match(error_class) for p in patterns)
+
+
+def retry_failed_samples(
+    options: DownloadOptions, committer: Committer, engine: _engine.Engine
+) -> dict[int, ShardStats]:
+    """Retries the selected failed samples of every committed shard; returns the new stats of
+    the shards it rewrote."""
+    matches = class_matcher(options.retry_failed_samples)
+    rewritten = {}
+    for shard_id in sorted(committed_shards(committer.output_folder)):
+        name = committer.shard_name(shard_id)
+        metadata_path = os.path.join(committer.output_folder, f"{name}.parquet")
+        if not os.path.exists(metadata_path):
+            continue
+        stored = pq.read_table(metadata_path)
+        selected = [i for i, c in enumerate(stored.column("error_class").to_pylist()) if matches(c)]
+        if selected:
+            rewritten[shard_id] = _retry_shard(
+                options, committer, engine, shard_id, stored, selected
+            )
+    return rewritten
+
+
+def _retry_shard(
+    options: DownloadOptions,
+    committer: Committer,
+    engine: _engine.Engine,
+    shard_id: int,
+    stored: pa.Table,
+    selected: list[int],
+) -> ShardStats:
+    name = committer.shard_name(shard_id)
+    inputs = stored.select(column_list(options)).take(selected)
+    rows = engine_rows(inputs, options)
+    rows = rows.append_column("row_index", pa.array(selected, type=pa.int64()))
+    staging = committer.staging_dir(shard_id)
+    try:
+        start = time.time()
+        run = _engine.run_shard(engine, shard_id, rows, staging)
+        results = pa.record_batch(run)
+
+        # The shard's metadata with the retried rows replaced, in key order.
+        engine_names = [n for n in results.schema.names if n in stored.column_names]
+        retried = metadata_table(inputs, results)
+        merged = stored
+        if options.output_format == "parquet":  # the images: merged by _merge_files
+            merged = stored.drop_columns([options.encode_format])
+        for column_name in engine_names:
+            column = merged.column(column_name).to_pylist()
+            for position, value in zip(
+                selected, retried.column(column_name).to_pylist(), strict=True
+            ):
+                column[position] = value
+            index = merged.column_names.index(column_name)
+            merged = merged.set_column(
+                index, column_name, pa.array(column, type=merged.schema.field(column_name).type)
+            )
+
+        files = _merge_files(options, committer, name, staging, run, merged, stored)
+        stats = ShardStats.from_results(merged.combine_chunks().to_batches()[0], start, time.time())
+        committer.commit(shard_id, staging, files, merged, stats)
+        return stats
+    except BaseException:
+        committer.abandon(staging)
+        raise
+
+
+def _merge_files(
+    options: DownloadOptions,
+    committer: Committer,
+    name: str,
+    staging: str,
+    run: _engine.ShardRun,
+    merged: pa.Table,
+    stored: pa.Table,
+) -> list[str]:
+    """Writes the shard's data files, merged, into `staging`; returns their names to commit."""
+    output = committer.output_folder
+    fmt = options.output_format
+    if fmt == "files":  # new samples join the shard's folder, file by file
+        target = os.path.join(output, name)
+        source = os.path.join(staging, name)
+        for entry in os.listdir(source):
+            os.replace(os.path.join(source, entry), os.path.join(target, entry))
+        shutil.rmtree(source)
+        return []
+    if fmt == "webdataset":
+        merged_tar = os.path.join(staging, f"{name}.merged")
+        with tarfile.open(merged_tar, "w", format=tarfile.PAX_FORMAT) as out:
+            for path in (os.path.join(output, f"{name}.tar"), os.path.join(staging, f"{name}.tar")):
+                with tarfile.open(path) as tar:
+                    for member in tar:
+                        out.addfile(member, tar.extractfile(member))
+        os.replace(merged_tar, os.path.join(staging, f"{name}.tar"))
+        return [f"{name}.tar"]
+    if fmt == "parquet":
+        # Old images for the rows kept, staged files for the recovered ones.
+        samples = os.path.join(staging, name)
+        old_images = stored.column(options.encode_format).to_pylist()
+        keys, statuses = merged.column("key").to_pylist(), merged.column("status").to_pylist()
+        os.makedirs(samples, exist_ok=True)
+        for key, status, image in zip(keys, statuses, old_images, strict=True):
+            path = os.path.join(samples, f"{key}.{options.encode_format}")
+            if status == "success" and image is not None and not os.path.exists(path):
+                with open(path, "wb") as f:
+                    f.write(image)
+        return write_parquet_shard(staging, name, merged, options.encode_format)
+    if fmt == "tfrecord":
+        new_records = write_tfrecord_shard(
+            staging,
+            name,
+            merged.filter(
+                pc.is_in(
+                    merged.column("key"), value_set=pa.array(_new_keys(staging, name, options))
+                )
+            ),
+            options.encode_format,
+            meta_columns(merged, options),
+            caption=options.caption_col is not None,
+        )
+        merged_path = os.path.join(staging, f"{name}.merged")
+        with open(merged_path, "wb") as out:
+            for path in (
+                os.path.join(output, f"{name}.tfrecord"),
+                os.path.join(staging, new_records[0]),
+            ):
+                with open(path, "rb") as f:
+                    shutil.copyfileobj(f, out)
+        os.replace(merged_path, os.path.join(staging, new_records[0]))
+        return new_records
+    return []  # dummy
+
+
+def _new_keys(staging: str, name: str, options: DownloadOptions) -> list[str]:
+    suffix = "." + options.encode_format
+    folder = os.path.join(staging, name)
+    return sorted(f.removesuffix(suffix) for f in os.listdir(folder) if f.endswith(suffix))
