@@ -24,6 +24,7 @@
 #include "shard/arrow_c_abi.h"
 #include "shard/input_table.h"
 #include "shard/result_table.h"
+#include "util/key.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -230,6 +231,8 @@ NB_MODULE(_engine, m) {
   m.def("run_shard", &RunShard, "engine"_a, "shard_id"_a, "rows"_a, "staging_dir"_a,
         "Downloads, processes and writes one shard into staging_dir; releases the GIL.");
   m.def("shard_name", &ShardName, "shard_id"_a, "oom_shard_count"_a);
+  m.def("sample_key", &SampleKey, "shard_id"_a, "index"_a, "number_sample_per_shard"_a,
+        "oom_shard_count"_a);
   m.def(
       "extract_exif_json",
       [](nb::bytes image) {

@@ -79,6 +79,7 @@ def download(
     max_image_pixels: int = 100_000_000,
     shards_span_input_files: bool = False,
     retry_failed_samples: bool | list[str] = False,
+    deduplicate_urls: bool = False,
 ) -> None:
     """Download the images of `url_list`, resize them and write them as shards to
     `output_folder`.

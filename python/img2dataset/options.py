@@ -129,6 +129,7 @@ class DownloadOptions:
     max_image_pixels: int = 100_000_000
     shards_span_input_files: bool = False
     retry_failed_samples: bool | list[str] = False
+    deduplicate_urls: bool = False
 
     @property
     def save_caption(self) -> bool:

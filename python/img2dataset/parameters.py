@@ -66,4 +66,5 @@ PARAMETER_HELP: dict[str, str] = {
     "max_image_pixels": "Images with more pixels (read from the header) fail before decoding.",
     "shards_span_input_files": "Fill shards across input files (small files: full shards).",
     "retry_failed_samples": "Redo failed samples of done shards: True, or classes ['http_5xx'].",
+    "deduplicate_urls": "Download each URL once per run; later copies fail as `duplicate`.",
 }

@@ -11,10 +11,12 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 
 from .input_reader import check_columns, input_columns, iter_input_tables
 from .options import DownloadOptions
+from .url_dedup import SeenUrls
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class Shard:
     shard_id: int
     # The shard's input rows, with the logical columns of input_reader.column_list().
     table: pa.Table
+    # With deduplicate_urls: True for the rows whose URL an earlier row of the run had.
+    duplicates: np.ndarray | None = None
 
 
 def input_files(url_list: str, input_format: str) -> list[str]:
@@ -61,25 +65,32 @@ def plan_shards(
 
     Shard ids are numbered per file as the reference does (each file's last shard may be short),
     or, with `shards_span_input_files`, over the concatenation of the files in order, so that
-    many small files still make full shards. A resumed run must use the same choice."""
+    many small files still make full shards. A resumed run must use the same choice. With
+    `deduplicate_urls`, the rows of done shards count as seen too."""
+    seen = SeenUrls() if options.deduplicate_urls else None
+    for shard_id, table in _numbered_tables(options, start_shard_id):
+        duplicates = seen.mark(table.column("url").to_pylist()) if seen is not None else None
+        if shard_id not in done_shards:
+            yield Shard(shard_id, table, duplicates)
+
+
+def _numbered_tables(
+    options: DownloadOptions, start_shard_id: int
+) -> Iterator[tuple[int, pa.Table]]:
     per_shard = options.number_sample_per_shard
     files = check_inputs(options)
     if options.shards_span_input_files:
         tables = _rechunk(
             (t for path in files for t in iter_input_tables(path, options, per_shard)), per_shard
         )
-        for shard_id, table in enumerate(tables, start=start_shard_id):
-            if shard_id not in done_shards:
-                yield Shard(shard_id, table)
+        yield from enumerate(tables, start=start_shard_id)
         return
     file_start_id = start_shard_id
     for path in files:
         shard_count = 0
         for table in iter_input_tables(path, options, per_shard):
-            shard_id = file_start_id + shard_count
+            yield file_start_id + shard_count, table
             shard_count += 1
-            if shard_id not in done_shards:
-                yield Shard(shard_id, table)
         file_start_id += shard_count
 
 

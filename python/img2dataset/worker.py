@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import numpy as np
 import pyarrow as pa
 
 from . import _engine
@@ -31,8 +32,16 @@ class ShardWorker:
         try:
             start_time = time.time()
             rows = engine_rows(shard.table, self.options)
+            duplicates = shard.duplicates
+            if duplicates is not None and duplicates.any():
+                kept = np.flatnonzero(~duplicates)
+                rows = rows.take(pa.array(kept)).append_column(
+                    "row_index", pa.array(kept, type=pa.int64())
+                )
             run = _engine.run_shard(self.engine, shard.shard_id, rows, staging)
             results = pa.record_batch(run)
+            if duplicates is not None and duplicates.any():
+                results = with_duplicate_rows(results, duplicates, shard.shard_id, self.options)
             end_time = time.time()
             stats = ShardStats.from_results(results, start_time, end_time)
             metadata = metadata_table(shard.table, results)
@@ -65,6 +74,36 @@ def json_members(table: pa.Table, names: list[str]) -> pa.Array:
         text = json.dumps(dict(zip(names, values, strict=True)), indent=4, default=str)
         members.append(text[1:-2])  # between "{" and "\n}"
     return pa.array(members, type=pa.string())
+
+
+def with_duplicate_rows(
+    results: pa.RecordBatch, duplicates: np.ndarray, shard_id: int, options: DownloadOptions
+) -> pa.RecordBatch:
+    """The engine's results for the rows it ran, with a failed row for each duplicate URL, in
+    row order."""
+    indices = np.flatnonzero(duplicates)
+    keys = [
+        _engine.sample_key(
+            shard_id, int(i), options.number_sample_per_shard, options.oom_shard_count
+        )
+        for i in indices
+    ]
+    values = {
+        "key": keys,
+        "status": ["failed_to_download"] * len(keys),
+        "error_message": ["duplicate URL: an earlier row of this run has it"] * len(keys),
+        "error_class": ["duplicate"] * len(keys),
+    }
+    extra = pa.record_batch(
+        [
+            pa.array(values.get(field.name, [None] * len(keys)), type=field.type)
+            for field in results.schema
+        ],
+        schema=results.schema,
+    )
+    combined = pa.Table.from_batches([results, extra]).combine_chunks()
+    order = np.argsort(np.concatenate([np.flatnonzero(~duplicates), indices]), kind="stable")
+    return combined.take(pa.array(order)).to_batches()[0]
 
 
 def engine_rows(table: pa.Table, options: DownloadOptions) -> pa.RecordBatch:
