@@ -130,7 +130,6 @@ def test_reserved_additional_columns_are_refused():
         ("distributor", "pyspark"),
         ("distributor", "ray"),
         ("enable_wandb", True),
-        ("output_folder", "s3://bucket/out"),
     ],
 )
 def test_values_not_implemented_yet_raise_not_implemented_error(tmp_path, name, value):

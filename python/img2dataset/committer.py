@@ -8,13 +8,16 @@ shard without one is redone by the next `incremental` run. Staging lives in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 
+import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -128,3 +131,62 @@ class Committer:
     def finish(self) -> None:
         """Removes the staging folder at the end of a run."""
         shutil.rmtree(self.tmp_folder, ignore_errors=True)
+
+
+def is_remote(url: str) -> bool:
+    return "://" in url and not url.startswith("file://")
+
+
+def remote_committed_shards(output_folder: str) -> set[int]:
+    """committed_shards() for an fsspec URL (s3://bucket/out, ...)."""
+    fs, root = fsspec.core.url_to_fs(output_folder)
+    if not fs.exists(root):
+        return set()
+    names = (os.path.basename(path) for path in fs.glob(f"{root}/*_stats.json"))
+    return {int(m.group(1)) for name in names if (m := _STATS_NAME.match(name))}
+
+
+class RemoteCommitter(Committer):
+    """The same protocol for an output folder on an object store or any fsspec filesystem: shards
+    are staged on local disk, their files uploaded (s3fs splits large ones into a multipart
+    upload), and `<shard>_stats.json` uploaded last. Staging lives in the system's temporary
+    folder, in a subfolder named after the output URL, and is cleared at the start of a run."""
+
+    #: Part size of multipart uploads, for filesystems that split uploads (s3fs).
+    upload_part_bytes = 64 << 20
+
+    def __init__(self, output_folder: str, oom_shard_count: int, write_metadata: bool):
+        super().__init__(output_folder, oom_shard_count, write_metadata)
+        self.fs, self.root = fsspec.core.url_to_fs(output_folder)
+        digest = hashlib.sha1(output_folder.encode()).hexdigest()[:16]
+        self.tmp_folder = os.path.join(tempfile.gettempdir(), "img2dataset-staging", digest)
+
+    def prepare(self) -> None:
+        shutil.rmtree(self.tmp_folder, ignore_errors=True)
+        os.makedirs(self.tmp_folder, exist_ok=True)
+        self.fs.makedirs(self.root, exist_ok=True)
+
+    def commit(
+        self,
+        shard_id: int,
+        staging: str,
+        files: list[str],
+        metadata: pa.Table,
+        stats: ShardStats,
+    ) -> None:
+        name = self.shard_name(shard_id)
+        names = list(files)
+        if self.write_metadata:
+            pq.write_table(metadata, os.path.join(staging, f"{name}.parquet"))
+            names.append(f"{name}.parquet")
+        for file_name in names:
+            source = os.path.join(staging, file_name)
+            target = f"{self.root}/{file_name}"
+            if os.path.isdir(source):
+                self.fs.put(source.rstrip("/") + "/", target, recursive=True)
+            elif "s3" in self.fs.protocol:  # "s3" or ("s3", "s3a")
+                self.fs.put_file(source, target, chunksize=self.upload_part_bytes)
+            else:
+                self.fs.put_file(source, target)
+        self.fs.pipe_file(f"{self.root}/{name}_stats.json", stats.to_json().encode())
+        shutil.rmtree(staging, ignore_errors=True)

@@ -7,7 +7,15 @@ import os
 import shutil
 from dataclasses import dataclass, replace
 
-from .committer import Committer, committed_shards
+import fsspec
+
+from .committer import (
+    Committer,
+    RemoteCommitter,
+    committed_shards,
+    is_remote,
+    remote_committed_shards,
+)
 from .distributors.local import run_local
 from .options import DownloadOptions
 from .planner import input_files, plan_shards
@@ -98,21 +106,36 @@ def download(
 def run(options: DownloadOptions) -> RunSummary:
     """Runs a validated download; returns what happened (the CLI turns failures into an exit
     status)."""
-    output_folder = os.path.abspath(options.output_folder.removeprefix("file://"))
-    url_list = os.path.abspath(options.url_list.removeprefix("file://"))
+    remote_output = is_remote(options.output_folder)
+    output_folder = (
+        options.output_folder.rstrip("/")
+        if remote_output
+        else os.path.abspath(options.output_folder.removeprefix("file://"))
+    )
+    url_list = (
+        options.url_list
+        if is_remote(options.url_list)
+        else os.path.abspath(options.url_list.removeprefix("file://"))
+    )
     options = replace(options, url_list=url_list, output_folder=output_folder)
     input_files(url_list, options.input_format)  # fail now on a missing input
 
+    committed = remote_committed_shards if remote_output else committed_shards
     start_shard_id = 0
     done_shards: set[int] = set()
     if options.incremental_mode == "overwrite":
-        shutil.rmtree(output_folder, ignore_errors=True)
+        if remote_output:
+            fs, root = fsspec.core.url_to_fs(output_folder)
+            if fs.exists(root):
+                fs.rm(root, recursive=True)
+        else:
+            shutil.rmtree(output_folder, ignore_errors=True)
     elif options.incremental_mode == "extend":
-        start_shard_id = max(committed_shards(output_folder), default=-1) + 1
+        start_shard_id = max(committed(output_folder), default=-1) + 1
     else:
-        done_shards = committed_shards(output_folder)
+        done_shards = committed(output_folder)
 
-    committer = Committer(
+    committer = (RemoteCommitter if remote_output else Committer)(
         output_folder,
         options.oom_shard_count,
         # parquet: the shard's own parquet file is its metadata too.

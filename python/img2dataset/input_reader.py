@@ -14,13 +14,13 @@ a `ValueError` naming it, the file and the columns it has, raised before any dow
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -70,14 +70,17 @@ def _string_columns(options: DownloadOptions) -> list[str]:
     return names
 
 
+def _open_binary(path: str, compressed: bool) -> io.IOBase:
+    """A local path or any fsspec URL (s3://, gs://, ...), gunzipped when `compressed`."""
+    return fsspec.open(path, "rb", compression="gzip" if compressed else None).open()
+
+
 def _open_text(path: str, compressed: bool) -> io.TextIOBase:
-    if compressed:
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")  # noqa: SIM115 - returned to the caller
+    return io.TextIOWrapper(_open_binary(path, compressed), encoding="utf-8", newline="")
 
 
-def _stream(path: str, compressed: bool) -> pa.NativeFile:
-    return pa.input_stream(path, compression="gzip" if compressed else None)
+def _stream(path: str, compressed: bool) -> io.IOBase:
+    return _open_binary(path, compressed)
 
 
 def _describe(options: DownloadOptions, name: str) -> str:
@@ -106,7 +109,8 @@ def input_columns(path: str, options: DownloadOptions) -> list[str] | None:
     fmt = options.input_format.removesuffix(".gz")
     compressed = options.input_format.endswith(".gz")
     if fmt == "parquet":
-        return list(pq.read_schema(path).names)
+        with _open_binary(path, False) as f:
+            return list(pq.read_schema(f).names)
     if fmt in ("csv", "tsv"):
         with _open_text(path, compressed) as f:
             header = next(csv.reader(f, delimiter="," if fmt == "csv" else "\t"), None)
@@ -191,9 +195,10 @@ def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.T
                         ),
                     )
     elif fmt == "parquet":
-        check_columns(path, pq.read_schema(path).names, options)
+        source = _open_binary(path, False)
         # Without pre-buffering: it kept the byte ranges of every row group read so far.
-        parquet = pq.ParquetFile(path, pre_buffer=False)
+        parquet = pq.ParquetFile(source, pre_buffer=False)
+        check_columns(path, parquet.schema_arrow.names, options)
         columns = list(_source_columns(options))
         for batch in parquet.iter_batches(batch_size=min(rows, 65536), columns=columns):
             yield pa.Table.from_batches([batch])

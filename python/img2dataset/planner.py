@@ -7,10 +7,10 @@ numbering stay compatible.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import fsspec
 import numpy as np
 import pyarrow as pa
 
@@ -29,21 +29,31 @@ class Shard:
 
 
 def input_files(url_list: str, input_format: str) -> list[str]:
-    """The input files: `url_list` itself, or the sorted `*.<input_format>` files of a folder."""
-    path = url_list.removeprefix("file://")
-    if os.path.isdir(path):
+    """The input files: `url_list` itself, or the sorted `*.<input_format>` files of a folder.
+    Local paths or fsspec URLs (s3://bucket/folder, ...)."""
+    fs, path = fsspec.core.url_to_fs(url_list)
+    path = path.rstrip("/") or path
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    remote = protocol not in ("file", "local")
+
+    def url(name: str) -> str:
+        return fs.unstrip_protocol(name) if remote else name
+
+    if fs.isdir(path):
         suffix = "." + input_format
         files = sorted(
-            os.path.join(path, name)
-            for name in os.listdir(path)
-            if name.endswith(suffix) and os.path.isfile(os.path.join(path, name))
+            name
+            for name in (
+                entry["name"] for entry in fs.ls(path, detail=True) if entry["type"] == "file"
+            )
+            if name.endswith(suffix)
         )
         if not files:
-            raise ValueError(f"No file found at path {path} with extension {input_format}")
-        return files
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"url_list: no such file or folder: {path}")
-    return [path]
+            raise ValueError(f"No file found at path {url_list} with extension {input_format}")
+        return [url(name) for name in files]
+    if not fs.exists(path):
+        raise FileNotFoundError(f"url_list: no such file or folder: {url_list}")
+    return [url(path)]
 
 
 def check_inputs(options: DownloadOptions) -> list[str]:
