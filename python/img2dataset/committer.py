@@ -114,16 +114,19 @@ class Committer:
             pq.write_table(metadata, os.path.join(staging, f"{name}.parquet"))
             names.append(f"{name}.parquet")
         for file_name in names:
-            source = os.path.join(staging, file_name)
-            target = os.path.join(self.output_folder, file_name)
-            if os.path.isdir(source) and os.path.isdir(target):
-                shutil.rmtree(target)  # left by an uncommitted earlier attempt
-            os.replace(source, target)
+            self._place(os.path.join(staging, file_name), file_name)
         stats_tmp = os.path.join(staging, f"{name}_stats.json")
         with open(stats_tmp, "w", encoding="utf-8") as f:
             f.write(stats.to_json())
-        os.replace(stats_tmp, os.path.join(self.output_folder, f"{name}_stats.json"))
+        self._place(stats_tmp, f"{name}_stats.json")
         shutil.rmtree(staging, ignore_errors=True)
+
+    def _place(self, source: str, file_name: str) -> None:
+        """Moves a staged file or folder to `file_name` in the output folder, atomically."""
+        target = os.path.join(self.output_folder, file_name)
+        if os.path.isdir(source) and os.path.isdir(target):
+            shutil.rmtree(target)  # left by an uncommitted earlier attempt
+        os.replace(source, target)
 
     def abandon(self, staging: str) -> None:
         shutil.rmtree(staging, ignore_errors=True)
@@ -166,27 +169,12 @@ class RemoteCommitter(Committer):
         os.makedirs(self.tmp_folder, exist_ok=True)
         self.fs.makedirs(self.root, exist_ok=True)
 
-    def commit(
-        self,
-        shard_id: int,
-        staging: str,
-        files: list[str],
-        metadata: pa.Table,
-        stats: ShardStats,
-    ) -> None:
-        name = self.shard_name(shard_id)
-        names = list(files)
-        if self.write_metadata:
-            pq.write_table(metadata, os.path.join(staging, f"{name}.parquet"))
-            names.append(f"{name}.parquet")
-        for file_name in names:
-            source = os.path.join(staging, file_name)
-            target = f"{self.root}/{file_name}"
-            if os.path.isdir(source):
-                self.fs.put(source.rstrip("/") + "/", target, recursive=True)
-            elif "s3" in self.fs.protocol:  # "s3" or ("s3", "s3a")
-                self.fs.put_file(source, target, chunksize=self.upload_part_bytes)
-            else:
-                self.fs.put_file(source, target)
-        self.fs.pipe_file(f"{self.root}/{name}_stats.json", stats.to_json().encode())
-        shutil.rmtree(staging, ignore_errors=True)
+    def _place(self, source: str, file_name: str) -> None:
+        """Uploads a staged file or folder; the stats file is placed last by commit()."""
+        target = f"{self.root}/{file_name}"
+        if os.path.isdir(source):
+            self.fs.put(source.rstrip("/") + "/", target, recursive=True)
+        elif "s3" in self.fs.protocol:  # "s3" or ("s3", "s3a")
+            self.fs.put_file(source, target, chunksize=self.upload_part_bytes)
+        else:
+            self.fs.put_file(source, target)
