@@ -301,3 +301,32 @@ def test_shards_can_span_input_files(image_server, tmp_path):
         .to_pylist()
     ]
     assert urls == [f"{url}?{i}-{j}" for i in range(5) for j in range(3)]
+
+
+def test_malformed_line_deep_in_a_file_fails_before_any_download(image_server, tmp_path):
+    url = image_server.image_url("rgb_64x48.jpg") + "?malformed-"
+    good = "".join(json.dumps({"url": f"{url}{i}"}) + "\n" for i in range(30))
+    (tmp_path / "in.jsonl").write_text(good + '{"url": "http://x/1"\n')  # last line cut short
+    with pytest.raises(ValueError, match="cannot read .*in.jsonl"):
+        download(
+            url_list=str(tmp_path / "in.jsonl"),
+            output_folder=str(tmp_path / "out"),
+            input_format="jsonl",
+            number_sample_per_shard=10,
+            allow_private_addresses=True,
+        )
+    assert not (tmp_path / "out").exists()
+    assert image_server.request_count("/images/rgb_64x48.jpg?malformed-0") == 0
+
+
+def test_progress_counts_the_shards_to_do(image_server, tmp_path, capsys):
+    url = image_server.image_url("rgb_64x48.jpg")
+    (tmp_path / "in.txt").write_text("".join(f"{url}?{i}\n" for i in range(5)))
+    download(
+        url_list=str(tmp_path / "in.txt"),
+        output_folder=str(tmp_path / "out"),
+        number_sample_per_shard=2,
+        processes_count=1,
+        allow_private_addresses=True,
+    )
+    assert "(3/3)" in capsys.readouterr().out

@@ -18,7 +18,7 @@ from .committer import (
 )
 from .distributors.local import run_local
 from .options import DownloadOptions
-from .planner import input_files, plan_shards
+from .planner import count_rows, count_shards, plan_shards
 from .progress import Progress
 from .sample_retry import retry_failed_samples
 from .worker import ShardWorker
@@ -118,7 +118,7 @@ def run(options: DownloadOptions) -> RunSummary:
         else os.path.abspath(options.url_list.removeprefix("file://"))
     )
     options = replace(options, url_list=url_list, output_folder=output_folder)
-    input_files(url_list, options.input_format)  # fail now on a missing input
+    row_counts = count_rows(options)  # every input read once: bad inputs fail here
 
     committed = remote_committed_shards if remote_output else committed_shards
     start_shard_id = 0
@@ -149,7 +149,7 @@ def run(options: DownloadOptions) -> RunSummary:
                 f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now succeed",
                 flush=True,
             )
-    progress = Progress(shard_total=None)
+    progress = Progress(shard_total=count_shards(options, row_counts, start_shard_id, done_shards))
     print("Starting the downloading of this file", flush=True)
     failed = run_local(
         plan_shards(options, start_shard_id, done_shards),

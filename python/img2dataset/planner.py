@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import fsspec
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .input_reader import check_columns, input_columns, iter_input_tables
 from .options import DownloadOptions
@@ -65,6 +66,34 @@ def check_inputs(options: DownloadOptions) -> list[str]:
         if names is not None:
             check_columns(path, names, options)
     return files
+
+
+def count_rows(options: DownloadOptions) -> list[int]:
+    """The rows of each input file, from a first pass that reads every row (the footer for
+    parquet, a line count for txt, a full parse for the others) and keeps none: a malformed
+    line anywhere is a ValueError before any download or change to the output folder."""
+    counts = []
+    for path in check_inputs(options):
+        if options.input_format == "parquet":
+            with fsspec.open(path, "rb") as f:
+                counts.append(pq.ParquetFile(f).metadata.num_rows)
+        else:
+            rows = options.number_sample_per_shard
+            counts.append(sum(t.num_rows for t in iter_input_tables(path, options, rows)))
+    return counts
+
+
+def count_shards(
+    options: DownloadOptions, row_counts: list[int], start_shard_id: int, done_shards: set[int]
+) -> int:
+    """How many shards plan_shards() will yield for files of `row_counts` rows."""
+    per_shard = options.number_sample_per_shard
+    if options.shards_span_input_files:
+        shard_count = -(-sum(row_counts) // per_shard)
+    else:
+        shard_count = sum(-(-count // per_shard) for count in row_counts)
+    ids = range(start_shard_id, start_shard_id + shard_count)
+    return sum(1 for shard_id in ids if shard_id not in done_shards)
 
 
 def plan_shards(

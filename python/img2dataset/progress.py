@@ -10,9 +10,9 @@ from .committer import ShardStats
 
 
 class Progress:
-    def __init__(self, shard_total: int | None, stream: TextIO = sys.stdout):
+    def __init__(self, shard_total: int | None, stream: TextIO | None = None):
         self.shard_total = shard_total
-        self.stream = stream
+        self.stream = stream if stream is not None else sys.stdout  # as it is now, not at import
         self.shards_done = 0
         self.count = self.successes = self.failed_to_download = self.failed_to_resize = 0
         self.start_time: float | None = None
