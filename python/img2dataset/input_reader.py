@@ -206,24 +206,44 @@ def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.T
         yield _read_json(path, options)
 
 
+def rechunk(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
+    """Consecutive tables of exactly `rows` rows (the last one shorter) from `tables`, which
+    must share a schema; holds at most one output table's rows beyond the input's."""
+    pending: list[pa.Table] = []
+    pending_rows = 0
+    for table in tables:
+        if table.num_rows == 0:
+            continue
+        pending.append(table)
+        pending_rows += table.num_rows
+        while pending_rows >= rows:
+            combined = pa.concat_tables(pending).combine_chunks()
+            yield combined.slice(0, rows)
+            rest = combined.slice(rows)
+            pending, pending_rows = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
+    if pending_rows:
+        yield pa.concat_tables(pending).combine_chunks()
+
+
+def _logical_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
+    """The file's rows with the logical columns, in chunks of any size; unreadable data is a
+    ValueError naming the file."""
+    try:
+        for raw in _raw_chunks(path, options, rows):
+            if raw.num_rows:
+                yield _logical(raw, path, options)
+    except (pa.ArrowInvalid, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read {path} as {options.input_format}: {error}") from error
+
+
 def iter_input_tables(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
     """The rows of one input file as consecutive tables of exactly `rows` rows (the last one
     shorter), with the logical columns, read while they are consumed: a file is never held in
     memory whole (json documents excepted)."""
-    pending: list[pa.Table] = []
-    pending_rows = 0
-    try:
-        for raw in _raw_chunks(path, options, rows):
-            if raw.num_rows == 0:
-                continue
-            pending.append(_logical(raw, path, options))
-            pending_rows += raw.num_rows
-            while pending_rows >= rows:
-                table = pa.concat_tables(pending).combine_chunks()
-                yield table.slice(0, rows)
-                rest = table.slice(rows)
-                pending, pending_rows = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
-    except (pa.ArrowInvalid, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"cannot read {path} as {options.input_format}: {error}") from error
-    if pending_rows:
-        yield pa.concat_tables(pending).combine_chunks()
+    return rechunk(_logical_chunks(path, options, rows), rows)
+
+
+def count_input_rows(path: str, options: DownloadOptions) -> int:
+    """The rows of one input file, every one read and checked, none kept."""
+    chunk = options.number_sample_per_shard
+    return sum(table.num_rows for table in _logical_chunks(path, options, chunk))

@@ -15,7 +15,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .input_reader import check_columns, input_columns, iter_input_tables
+from .input_reader import (
+    check_columns,
+    count_input_rows,
+    input_columns,
+    iter_input_tables,
+    rechunk,
+)
 from .options import DownloadOptions
 from .url_dedup import SeenUrls
 
@@ -78,8 +84,7 @@ def count_rows(options: DownloadOptions) -> list[int]:
             with fsspec.open(path, "rb") as f:
                 counts.append(pq.ParquetFile(f).metadata.num_rows)
         else:
-            rows = options.number_sample_per_shard
-            counts.append(sum(t.num_rows for t in iter_input_tables(path, options, rows)))
+            counts.append(count_input_rows(path, options))
     return counts
 
 
@@ -119,8 +124,9 @@ def _numbered_tables(
     per_shard = options.number_sample_per_shard
     files = check_inputs(options)
     if options.shards_span_input_files:
-        tables = _rechunk(
-            (t for path in files for t in iter_input_tables(path, options, per_shard)), per_shard
+        tables = rechunk(
+            _same_types(t for path in files for t in iter_input_tables(path, options, per_shard)),
+            per_shard,
         )
         yield from enumerate(tables, start=start_shard_id)
         return
@@ -133,11 +139,9 @@ def _numbered_tables(
         file_start_id += shard_count
 
 
-def _rechunk(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
-    """Consecutive tables of exactly `rows` rows (the last one shorter) from `tables`; rows of
-    different files are combined with the first file's column types."""
-    pending: list[pa.Table] = []
-    pending_rows = 0
+def _same_types(tables: Iterable[pa.Table]) -> Iterator[pa.Table]:
+    """`tables`, the later ones cast to the first one's column types (rows of different files
+    combined into one shard)."""
     schema = None
     for table in tables:
         schema = schema or table.schema
@@ -149,12 +153,4 @@ def _rechunk(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
                     "shards_span_input_files: the input files' columns have different types "
                     f"({table.schema} after {schema}): {error}"
                 ) from error
-        pending.append(table)
-        pending_rows += table.num_rows
-        while pending_rows >= rows:
-            combined = pa.concat_tables(pending).combine_chunks()
-            yield combined.slice(0, rows)
-            rest = combined.slice(rows)
-            pending, pending_rows = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
-    if pending_rows:
-        yield pa.concat_tables(pending).combine_chunks()
+        yield table
