@@ -62,13 +62,14 @@ def child(mode: str, fmt: str, path: str) -> None:
     rows = 0
     if mode == "plan":
         from img2dataset.options import DownloadOptions
-        from img2dataset.planner import plan_shards
+        from img2dataset.planner import plan_shards, scan_inputs
 
         arguments = {"url_list": path, "input_format": fmt, "number_sample_per_shard": 10_000}
         if fmt == "parquet":
             arguments["caption_col"] = "caption"
             arguments["save_additional_columns"] = ["score"]
-        for shard in plan_shards(DownloadOptions.from_arguments(arguments), 0, set()):
+        options = DownloadOptions.from_arguments(arguments)
+        for shard in plan_shards(options, scan_inputs(options), 0, set()):
             rows += shard.table.num_rows
     elif fmt == "parquet":
         import pyarrow.parquet as pq

@@ -260,7 +260,7 @@ def test_files_are_read_a_shard_at_a_time(tmp_path, fmt):
             text = json.dumps([{"url": u} for u in urls])
         path.write_bytes(gzip.compress(text.encode()) if fmt.endswith(".gz") else text.encode())
     options = DownloadOptions.from_arguments({"url_list": str(path), "input_format": fmt})
-    tables = list(iter_input_tables(str(path), options, 10))
+    tables = list(iter_input_tables(str(path), options, 10, {}))
     assert [t.num_rows for t in tables] == [10, 10, 5]
     assert [u for t in tables for u in t.column("url").to_pylist()] == urls
 
@@ -330,3 +330,78 @@ def test_progress_counts_the_shards_to_do(image_server, tmp_path, capsys):
         allow_private_addresses=True,
     )
     assert "(3/3)" in capsys.readouterr().out
+
+
+def planned(path: Path, **arguments) -> list[pa.Table]:
+    from img2dataset.options import DownloadOptions
+    from img2dataset.planner import plan_shards, scan_inputs
+
+    options = DownloadOptions.from_arguments({"url_list": str(path), **arguments})
+    return [shard.table for shard in plan_shards(options, scan_inputs(options), 0, set())]
+
+
+def test_csv_column_types_are_settled_over_the_whole_file(tmp_path):
+    # Arrow reads a csv a block (about 1 MiB) at a time and would type each block on its own:
+    # `extra` is empty for the first 150,000 rows, `score` turns decimal on the last row.
+    count = 150_000
+    lines = [f"http://e.test/{i}.jpg,,{i},{'True' if i % 2 else 'False'}\n" for i in range(count)]
+    lines[-1] = f"http://e.test/{count - 1}.jpg,hello,2.5,True\n"
+    path = tmp_path / "in.csv"
+    path.write_text("url,extra,score,flag\n" + "".join(lines))
+    tables = planned(
+        path,
+        input_format="csv",
+        save_additional_columns=["extra", "score", "flag"],
+        number_sample_per_shard=50_000,
+    )
+    assert [t.num_rows for t in tables] == [50_000] * 3
+    for table in tables:  # one schema for every shard
+        assert table.schema.field("extra").type == pa.string()
+        assert table.schema.field("score").type == pa.float64()
+        assert table.schema.field("flag").type == pa.bool_()
+    assert tables[0].column("score")[:3].to_pylist() == [0.0, 1.0, 2.0]
+    assert tables[0].column("flag")[:2].to_pylist() == [False, True]
+    assert tables[0].column("extra")[0].as_py() is None
+    assert tables[-1].slice(49_999).to_pylist()[0] == {
+        "extra": "hello",
+        "score": 2.5,
+        "flag": True,
+        "url": f"http://e.test/{count - 1}.jpg",
+    }
+
+
+def test_json_list_is_streamed_and_typed_over_all_records(tmp_path):
+    records = [{"url": f"http://e.test/{i}.jpg", "n": i} for i in range(25)]
+    records[24]["n"] = "twenty-four"  # a number column that turns out to hold text
+    for record in records[12:]:
+        record["NSFW"] = "UNLIKELY"  # a key the first records lack
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(records, indent=1))
+    tables = planned(
+        path, input_format="json", save_additional_columns=["NSFW", "n"], number_sample_per_shard=10
+    )
+    assert [t.num_rows for t in tables] == [10, 10, 5]
+    assert {t.schema for t in tables} == {
+        pa.schema([("NSFW", pa.string()), ("n", pa.string()), ("url", pa.string())])
+    }
+    rows = [row for t in tables for row in t.to_pylist()]
+    assert [r["n"] for r in rows] == [str(i) for i in range(24)] + ["twenty-four"]
+    assert [r["NSFW"] for r in rows] == [None] * 12 + ["UNLIKELY"] * 13
+
+
+def test_json_key_that_no_record_has_is_a_missing_column(tmp_path):
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps([{"url": "http://e.test/1.jpg"}]))
+    with pytest.raises(ValueError, match=r"column 'TEXT' \(caption_col\) not found"):
+        planned(path, input_format="json", caption_col="TEXT")
+
+
+def test_nested_and_plain_values_in_one_column_are_an_error(tmp_path):
+    records = [{"url": "http://e.test/1.jpg", "box": [[0, 0, 1, 1]]}] * 3
+    records.append({"url": "http://e.test/2.jpg", "box": "none"})
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(ValueError, match="'box'"):
+        planned(
+            path, input_format="jsonl", save_additional_columns=["box"], number_sample_per_shard=3
+        )

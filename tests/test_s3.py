@@ -6,6 +6,7 @@ import io
 import json
 import socket
 import tarfile
+import uuid
 
 import fsspec
 import pyarrow as pa
@@ -119,3 +120,50 @@ def test_large_shard_is_uploaded_in_parts(s3, image_server, tmp_path, monkeypatc
     assert s3.info("bucket/big/00000.tar")["size"] > 11 << 20
     with tarfile.open(fileobj=io.BytesIO(s3.cat_file("bucket/big/00000.tar"))) as tar:
         assert tar.getmember("000000000.jpg").size == 11 << 20
+
+
+@pytest.mark.parametrize("output_format", ["files", "webdataset", "parquet", "tfrecord"])
+def test_failed_samples_are_retried_on_s3(s3, image_server, tmp_path, output_format):
+    tag = uuid.uuid4().hex  # fresh flaky counters: 503 once, then the image
+    urls = [
+        image_server.image_url("rgb_64x48.jpg"),
+        image_server.url(f"/flaky/{tag}/1/rgb_64x48.jpg"),
+        image_server.url("/status/404"),
+    ]
+    (tmp_path / "urls.txt").write_text("\n".join(urls) + "\n")
+    arguments = {
+        "url_list": str(tmp_path / "urls.txt"),
+        "output_folder": f"s3://bucket/retry-{output_format}",
+        "output_format": output_format,
+        "image_size": 32,
+        "allow_private_addresses": True,
+    }
+    download(**arguments)
+    download(**arguments, retry_failed_samples=["http_5xx"])
+
+    folder = f"bucket/retry-{output_format}"
+    metadata_name = "00000.parquet"
+    with s3.open(f"{folder}/{metadata_name}", "rb") as f:
+        rows = pq.read_table(f).to_pylist()
+    assert [r["status"] for r in rows] == ["success", "success", "failed_to_download"]
+    stats = json.loads(s3.cat_file(f"{folder}/00000_stats.json"))
+    assert (stats["count"], stats["successes"]) == (3, 2)
+    keys = ["000000000", "000000001"]
+    if output_format == "files":
+        assert listing(s3, f"{folder}/00000") == sorted(
+            f"{k}.{e}" for k in keys for e in ("jpg", "json")
+        )
+    elif output_format == "webdataset":
+        with tarfile.open(fileobj=io.BytesIO(s3.cat_file(f"{folder}/00000.tar"))) as tar:
+            assert sorted(tar.getnames()) == sorted(
+                f"{k}.{e}" for k in keys for e in ("jpg", "json")
+            )
+    elif output_format == "parquet":
+        assert [r["jpg"] is not None for r in rows] == [True, True, False]
+    else:
+        from tfrecord.reader import tfrecord_loader
+
+        local = tmp_path / "00000.tfrecord"
+        local.write_bytes(s3.cat_file(f"{folder}/00000.tfrecord"))
+        records = list(tfrecord_loader(str(local), None, {"key": "byte"}))
+        assert sorted(bytes(r["key"]).decode() for r in records) == keys

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import fsspec
 import pyarrow as pa
@@ -128,6 +129,25 @@ class Committer:
             shutil.rmtree(target)  # left by an uncommitted earlier attempt
         os.replace(source, target)
 
+    def merge_folder(self, source: str, folder_name: str) -> None:
+        """Moves the files of a staged folder into the committed folder `folder_name`, keeping
+        the files already there (sample retry adds the recovered samples this way)."""
+        target = os.path.join(self.output_folder, folder_name)
+        os.makedirs(target, exist_ok=True)
+        for entry in os.listdir(source):
+            os.replace(os.path.join(source, entry), os.path.join(target, entry))
+        shutil.rmtree(source)
+
+    def committed_shards(self) -> set[int]:
+        return committed_shards(self.output_folder)
+
+    def has_committed(self, file_name: str) -> bool:
+        return os.path.exists(os.path.join(self.output_folder, file_name))
+
+    def open_committed(self, file_name: str) -> BinaryIO:
+        """Opens a file of the output folder for reading."""
+        return open(os.path.join(self.output_folder, file_name), "rb")
+
     def abandon(self, staging: str) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -178,3 +198,16 @@ class RemoteCommitter(Committer):
             self.fs.put_file(source, target, chunksize=self.upload_part_bytes)
         else:
             self.fs.put_file(source, target)
+
+    def merge_folder(self, source: str, folder_name: str) -> None:
+        self.fs.put(source.rstrip("/") + "/", f"{self.root}/{folder_name}", recursive=True)
+        shutil.rmtree(source)
+
+    def committed_shards(self) -> set[int]:
+        return remote_committed_shards(self.output_folder)
+
+    def has_committed(self, file_name: str) -> bool:
+        return self.fs.exists(f"{self.root}/{file_name}")
+
+    def open_committed(self, file_name: str) -> BinaryIO:
+        return self.fs.open(f"{self.root}/{file_name}", "rb")

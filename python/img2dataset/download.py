@@ -9,16 +9,10 @@ from dataclasses import dataclass, replace
 
 import fsspec
 
-from .committer import (
-    Committer,
-    RemoteCommitter,
-    committed_shards,
-    is_remote,
-    remote_committed_shards,
-)
+from .committer import Committer, RemoteCommitter, is_remote
 from .distributors.local import run_local
 from .options import DownloadOptions
-from .planner import count_rows, count_shards, plan_shards
+from .planner import count_shards, plan_shards, scan_inputs
 from .progress import Progress
 from .sample_retry import retry_failed_samples
 from .worker import ShardWorker
@@ -118,9 +112,14 @@ def run(options: DownloadOptions) -> RunSummary:
         else os.path.abspath(options.url_list.removeprefix("file://"))
     )
     options = replace(options, url_list=url_list, output_folder=output_folder)
-    row_counts = count_rows(options)  # every input read once: bad inputs fail here
+    scan = scan_inputs(options)  # every input read once: bad inputs fail here
 
-    committed = remote_committed_shards if remote_output else committed_shards
+    committer = (RemoteCommitter if remote_output else Committer)(
+        output_folder,
+        options.oom_shard_count,
+        # parquet: the shard's own parquet file is its metadata too.
+        write_metadata=options.output_format not in ("dummy", "parquet"),
+    )
     start_shard_id = 0
     done_shards: set[int] = set()
     if options.incremental_mode == "overwrite":
@@ -131,16 +130,10 @@ def run(options: DownloadOptions) -> RunSummary:
         else:
             shutil.rmtree(output_folder, ignore_errors=True)
     elif options.incremental_mode == "extend":
-        start_shard_id = max(committed(output_folder), default=-1) + 1
+        start_shard_id = max(committer.committed_shards(), default=-1) + 1
     else:
-        done_shards = committed(output_folder)
+        done_shards = committer.committed_shards()
 
-    committer = (RemoteCommitter if remote_output else Committer)(
-        output_folder,
-        options.oom_shard_count,
-        # parquet: the shard's own parquet file is its metadata too.
-        write_metadata=options.output_format not in ("dummy", "parquet"),
-    )
     worker = ShardWorker(options, committer)
     committer.prepare()
     if options.retry_failed_samples:
@@ -149,10 +142,10 @@ def run(options: DownloadOptions) -> RunSummary:
                 f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now succeed",
                 flush=True,
             )
-    progress = Progress(shard_total=count_shards(options, row_counts, start_shard_id, done_shards))
+    progress = Progress(shard_total=count_shards(options, scan, start_shard_id, done_shards))
     print("Starting the downloading of this file", flush=True)
     failed = run_local(
-        plan_shards(options, start_shard_id, done_shards),
+        plan_shards(options, scan, start_shard_id, done_shards),
         worker,
         lambda shard, stats: progress.shard_done(shard.shard_id, stats),
         parallelism=options.processes_count,

@@ -21,12 +21,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import fsspec
+import ijson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
+from .column_types import ColumnTypes, cast_columns
 from .options import DownloadOptions
 
 
@@ -142,17 +144,64 @@ def _json_table(document: Any, path: str) -> pa.Table:
     )
 
 
-def _read_json(path: str, options: DownloadOptions) -> pa.Table:
-    with _open_text(path, options.input_format.endswith(".gz")) as f:
-        return _json_table(json.load(f), path)
+def _first_byte(f: io.BufferedReader) -> bytes:
+    """The first byte of `f` that is not whitespace, left unread (b"" at the end)."""
+    while head := f.peek(1):
+        if stripped := head.lstrip():
+            return stripped[:1]
+        f.read(len(head))
+    return b""
 
 
-def _logical(raw: pa.Table, path: str, options: DownloadOptions) -> pa.Table:
-    """`raw` (the file's own columns) renamed, cast and ordered as `column_list(options)`."""
+def _records_table(records: list[Any], path: str, names: list[str]) -> pa.Table:
+    """The columns `names` (those some record has) of a chunk of json records."""
+    if not all(isinstance(record, dict) for record in records):
+        raise ValueError(f"{path}: a json input list must hold objects (one per row)")
+    columns = {}
+    for name in names:
+        if not any(name in record for record in records):
+            continue
+        values = [record.get(name) for record in records]
+        try:
+            columns[name] = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            if any(isinstance(v, dict | list) for v in values):
+                raise ValueError(
+                    f"{path}: column {name!r} mixes nested values with other kinds"
+                ) from None
+            # Numbers, booleans and strings in one column: kept as text.
+            columns[name] = pa.array([None if v is None else str(v) for v in values])
+    return pa.table(columns) if columns else pa.table({})
+
+
+def _json_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
+    """A json document: a list of records is streamed `rows` records at a time; the other
+    shapes pandas reads (objects of columns) are read whole."""
+    names = list(_source_columns(options))
+    with _stream(path, options.input_format.endswith(".gz")) as stream:
+        f = io.BufferedReader(stream)
+        if _first_byte(f) != b"[":
+            table = _json_table(json.load(io.TextIOWrapper(f, encoding="utf-8")), path)
+            yield table.select([n for n in names if n in table.column_names])
+            return
+        records = ijson.items(f, "item", use_float=True)
+        while chunk := list(itertools.islice(records, rows)):
+            yield _records_table(chunk, path, names)
+
+
+def _logical(
+    raw: pa.Table, path: str, options: DownloadOptions, types: dict[str, pa.DataType]
+) -> pa.Table:
+    """`raw` (the file's own columns) renamed, cast and ordered as `column_list(options)`;
+    the additional columns cast to `types` (settled by the counting pass)."""
     if options.input_format.startswith("txt"):
         return raw  # already its only column, url
-    if raw.num_columns == 0:
-        return pa.table({name: pa.array([], type=pa.string()) for name in column_list(options)})
+    if options.input_format.startswith("json"):
+        # A key no record of this chunk has: null here (the counting pass checked that some
+        # record of the file has it).
+        for name in _source_columns(options):
+            if name not in raw.column_names:
+                raw = raw.append_column(name, pa.nulls(raw.num_rows))
     check_columns(path, raw.schema.names, options)
     columns, names = [], []
     string_columns = set(_string_columns(options))
@@ -162,7 +211,8 @@ def _logical(raw: pa.Table, path: str, options: DownloadOptions) -> pa.Table:
             column = pc.cast(column, pa.string())
         columns.append(column)
         names.append(logical)
-    return pa.Table.from_arrays(columns, names=names).select(column_list(options))
+    table = pa.Table.from_arrays(columns, names=names).select(column_list(options))
+    return cast_columns(table, types)
 
 
 def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
@@ -176,13 +226,24 @@ def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.T
             while chunk := list(itertools.islice(lines, rows)):
                 yield pa.table({"url": pa.array(chunk, type=pa.string())})
     elif fmt in ("csv", "tsv"):
+        # Every column as text: column_types settles the additional columns' types over the
+        # whole file. Empty cells are null, except in the string columns (url, caption).
+        columns = list(_source_columns(options))
         reader = pa_csv.open_csv(
             _stream(path, compressed),
             parse_options=pa_csv.ParseOptions(delimiter="," if fmt == "csv" else "\t"),
-            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(strings, pa.string())),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()),
+                include_columns=columns,
+                strings_can_be_null=True,
+            ),
         )
         for batch in reader:
-            yield pa.Table.from_batches([batch])
+            table = pa.Table.from_batches([batch])
+            for name in strings:
+                index = table.column_names.index(name)
+                table = table.set_column(index, name, pc.fill_null(table.column(name), ""))
+            yield table
     elif fmt == "jsonl":
         schema = pa.schema([(name, pa.string()) for name in strings])
         with _stream(path, compressed) as stream, io.BufferedReader(stream) as f:
@@ -202,8 +263,8 @@ def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.T
         columns = list(_source_columns(options))
         for batch in parquet.iter_batches(batch_size=min(rows, 65536), columns=columns):
             yield pa.Table.from_batches([batch])
-    else:  # json: one document, read whole
-        yield _read_json(path, options)
+    else:
+        yield from _json_chunks(path, options, rows)
 
 
 def rechunk(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
@@ -225,25 +286,44 @@ def rechunk(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
         yield pa.concat_tables(pending).combine_chunks()
 
 
-def _logical_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
+def _logical_chunks(
+    path: str, options: DownloadOptions, rows: int, types: dict[str, pa.DataType]
+) -> Iterator[pa.Table]:
     """The file's rows with the logical columns, in chunks of any size; unreadable data is a
     ValueError naming the file."""
     try:
         for raw in _raw_chunks(path, options, rows):
             if raw.num_rows:
-                yield _logical(raw, path, options)
-    except (pa.ArrowInvalid, json.JSONDecodeError, UnicodeDecodeError) as error:
+                yield _logical(raw, path, options, types)
+    except (pa.ArrowInvalid, json.JSONDecodeError, ijson.JSONError, UnicodeDecodeError) as error:
         raise ValueError(f"cannot read {path} as {options.input_format}: {error}") from error
 
 
-def iter_input_tables(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
+def iter_input_tables(
+    path: str, options: DownloadOptions, rows: int, types: dict[str, pa.DataType]
+) -> Iterator[pa.Table]:
     """The rows of one input file as consecutive tables of exactly `rows` rows (the last one
-    shorter), with the logical columns, read while they are consumed: a file is never held in
-    memory whole (json documents excepted)."""
-    return rechunk(_logical_chunks(path, options, rows), rows)
+    shorter), with the logical columns and the additional columns cast to `types`, read while
+    they are consumed: a file is never held in memory whole (json documents that are not a
+    list of records excepted)."""
+    return rechunk(_logical_chunks(path, options, rows, types), rows)
 
 
-def count_input_rows(path: str, options: DownloadOptions) -> int:
-    """The rows of one input file, every one read and checked, none kept."""
-    chunk = options.number_sample_per_shard
-    return sum(table.num_rows for table in _logical_chunks(path, options, chunk))
+def count_input_rows(path: str, options: DownloadOptions, types: ColumnTypes) -> int:
+    """The rows of one input file, every one read and checked, none kept; `types` is shown
+    the additional columns of every chunk."""
+    extras = additional_columns(options)
+    seen: set[str] = set()
+    count = 0
+    try:
+        for raw in _raw_chunks(path, options, options.number_sample_per_shard):
+            if not raw.num_rows:
+                continue
+            seen.update(raw.column_names)
+            types.observe(raw, extras)
+            count += _logical(raw, path, options, {}).num_rows
+    except (pa.ArrowInvalid, json.JSONDecodeError, ijson.JSONError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read {path} as {options.input_format}: {error}") from error
+    if count and options.input_format.startswith("json"):
+        check_columns(path, seen, options)
+    return count

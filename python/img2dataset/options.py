@@ -319,13 +319,6 @@ class DownloadOptions:
             refuse("distributor", self.distributor, "supported now: multiprocessing")
         if self.enable_wandb:
             refuse("enable_wandb", self.enable_wandb, "Weights & Biases logging is not available")
-        remote_output = "://" in self.output_folder and not self.output_folder.startswith("file://")
-        if remote_output and self.retry_failed_samples:
-            refuse(
-                "retry_failed_samples",
-                self.retry_failed_samples,
-                "retrying samples works on local output folders for now",
-            )
 
     # ------------------------------------------------------------------------------------------
     def engine_options(self) -> _engine.EngineOptions:

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .column_types import ColumnTypes
 from .input_reader import (
     check_columns,
     count_input_rows,
@@ -74,35 +75,48 @@ def check_inputs(options: DownloadOptions) -> list[str]:
     return files
 
 
-def count_rows(options: DownloadOptions) -> list[int]:
+@dataclass(frozen=True)
+class InputScan:
+    """What the counting pass learnt of the inputs."""
+
+    files: list[str]
+    row_counts: list[int]
+    # Text inputs: the type each additional column is read as (see column_types.py).
+    column_types: dict[str, pa.DataType]
+
+
+def scan_inputs(options: DownloadOptions) -> InputScan:
     """The rows of each input file, from a first pass that reads every row (the footer for
     parquet, a line count for txt, a full parse for the others) and keeps none: a malformed
     line anywhere is a ValueError before any download or change to the output folder."""
+    files = check_inputs(options)
+    fmt = options.input_format.removesuffix(".gz")
+    types = ColumnTypes(text=fmt in ("csv", "tsv"))
     counts = []
-    for path in check_inputs(options):
-        if options.input_format == "parquet":
+    for path in files:
+        if fmt == "parquet":
             with fsspec.open(path, "rb") as f:
                 counts.append(pq.ParquetFile(f).metadata.num_rows)
         else:
-            counts.append(count_input_rows(path, options))
-    return counts
+            counts.append(count_input_rows(path, options, types))
+    return InputScan(files, counts, types.types())
 
 
 def count_shards(
-    options: DownloadOptions, row_counts: list[int], start_shard_id: int, done_shards: set[int]
+    options: DownloadOptions, scan: InputScan, start_shard_id: int, done_shards: set[int]
 ) -> int:
-    """How many shards plan_shards() will yield for files of `row_counts` rows."""
+    """How many shards plan_shards() will yield."""
     per_shard = options.number_sample_per_shard
     if options.shards_span_input_files:
-        shard_count = -(-sum(row_counts) // per_shard)
+        shard_count = -(-sum(scan.row_counts) // per_shard)
     else:
-        shard_count = sum(-(-count // per_shard) for count in row_counts)
+        shard_count = sum(-(-count // per_shard) for count in scan.row_counts)
     ids = range(start_shard_id, start_shard_id + shard_count)
     return sum(1 for shard_id in ids if shard_id not in done_shards)
 
 
 def plan_shards(
-    options: DownloadOptions, start_shard_id: int, done_shards: set[int]
+    options: DownloadOptions, scan: InputScan, start_shard_id: int, done_shards: set[int]
 ) -> Iterator[Shard]:
     """Yields every shard not in `done_shards`, reading the inputs as the shards are consumed:
     one input file at a time, a shard's rows at a time.
@@ -112,20 +126,22 @@ def plan_shards(
     many small files still make full shards. A resumed run must use the same choice. With
     `deduplicate_urls`, the rows of done shards count as seen too."""
     seen = SeenUrls() if options.deduplicate_urls else None
-    for shard_id, table in _numbered_tables(options, start_shard_id):
+    for shard_id, table in _numbered_tables(options, scan, start_shard_id):
         duplicates = seen.mark(table.column("url").to_pylist()) if seen is not None else None
         if shard_id not in done_shards:
             yield Shard(shard_id, table, duplicates)
 
 
 def _numbered_tables(
-    options: DownloadOptions, start_shard_id: int
+    options: DownloadOptions, scan: InputScan, start_shard_id: int
 ) -> Iterator[tuple[int, pa.Table]]:
     per_shard = options.number_sample_per_shard
-    files = check_inputs(options)
+    files, types = scan.files, scan.column_types
     if options.shards_span_input_files:
         tables = rechunk(
-            _same_types(t for path in files for t in iter_input_tables(path, options, per_shard)),
+            _same_types(
+                t for path in files for t in iter_input_tables(path, options, per_shard, types)
+            ),
             per_shard,
         )
         yield from enumerate(tables, start=start_shard_id)
@@ -133,7 +149,7 @@ def _numbered_tables(
     file_start_id = start_shard_id
     for path in files:
         shard_count = 0
-        for table in iter_input_tables(path, options, per_shard):
+        for table in iter_input_tables(path, options, per_shard, types):
             yield file_start_id + shard_count, table
             shard_count += 1
         file_start_id += shard_count

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import _engine
-from .committer import Committer, ShardStats, committed_shards
+from .committer import Committer, ShardStats
 from .input_reader import column_list
 from .options import DownloadOptions
 from .parquet_output import write_parquet_shard
@@ -53,12 +53,12 @@ def retry_failed_samples(
     the shards it rewrote."""
     matches = class_matcher(options.retry_failed_samples)
     rewritten = {}
-    for shard_id in sorted(committed_shards(committer.output_folder)):
-        name = committer.shard_name(shard_id)
-        metadata_path = os.path.join(committer.output_folder, f"{name}.parquet")
-        if not os.path.exists(metadata_path):
+    for shard_id in sorted(committer.committed_shards()):
+        metadata_name = f"{committer.shard_name(shard_id)}.parquet"
+        if not committer.has_committed(metadata_name):
             continue
-        stored = pq.read_table(metadata_path)
+        with committer.open_committed(metadata_name) as f:
+            stored = pq.read_table(f)
         selected = [i for i, c in enumerate(stored.column("error_class").to_pylist()) if matches(c)]
         if selected:
             rewritten[shard_id] = _retry_shard(
@@ -121,22 +121,19 @@ def _merge_files(
     stored: pa.Table,
 ) -> list[str]:
     """Writes the shard's data files, merged, into `staging`; returns their names to commit."""
-    output = committer.output_folder
     fmt = options.output_format
     if fmt == "files":  # new samples join the shard's folder, file by file
-        target = os.path.join(output, name)
-        source = os.path.join(staging, name)
-        for entry in os.listdir(source):
-            os.replace(os.path.join(source, entry), os.path.join(target, entry))
-        shutil.rmtree(source)
+        committer.merge_folder(os.path.join(staging, name), name)
         return []
     if fmt == "webdataset":
         merged_tar = os.path.join(staging, f"{name}.merged")
         with tarfile.open(merged_tar, "w", format=tarfile.PAX_FORMAT) as out:
-            for path in (os.path.join(output, f"{name}.tar"), os.path.join(staging, f"{name}.tar")):
-                with tarfile.open(path) as tar:
-                    for member in tar:
-                        out.addfile(member, tar.extractfile(member))
+            with committer.open_committed(f"{name}.tar") as f, tarfile.open(fileobj=f) as tar:
+                for member in tar:
+                    out.addfile(member, tar.extractfile(member))
+            with tarfile.open(os.path.join(staging, f"{name}.tar")) as tar:
+                for member in tar:
+                    out.addfile(member, tar.extractfile(member))
         os.replace(merged_tar, os.path.join(staging, f"{name}.tar"))
         return [f"{name}.tar"]
     if fmt == "parquet":
@@ -166,12 +163,10 @@ def _merge_files(
         )
         merged_path = os.path.join(staging, f"{name}.merged")
         with open(merged_path, "wb") as out:
-            for path in (
-                os.path.join(output, f"{name}.tfrecord"),
-                os.path.join(staging, new_records[0]),
-            ):
-                with open(path, "rb") as f:
-                    shutil.copyfileobj(f, out)
+            with committer.open_committed(f"{name}.tfrecord") as f:
+                shutil.copyfileobj(f, out)
+            with open(os.path.join(staging, new_records[0]), "rb") as f:
+                shutil.copyfileobj(f, out)
         os.replace(merged_path, os.path.join(staging, new_records[0]))
         return new_records
     return []  # dummy
