@@ -58,7 +58,12 @@ def test_webdataset_shard_has_success_and_failure_rows(image_server, tmp_path):
     ]
     output = run(tmp_path, urls, output_format="webdataset", thread_count=4)
 
-    assert sorted(os.listdir(output)) == ["00000.parquet", "00000.tar", "00000_stats.json"]
+    assert sorted(os.listdir(output)) == [
+        "00000.parquet",
+        "00000.tar",
+        "00000_stats.json",
+        "_run_summary.json",
+    ]
     table = pq.read_table(output / "00000.parquet")
     assert table.schema.remove_metadata().equals(REFERENCE_METADATA_SCHEMA)
     assert table.column("key").to_pylist() == [f"0000{i:05d}" for i in range(len(urls))]
@@ -164,6 +169,7 @@ def test_files_layout_and_key_padding(image_server, tmp_path):
         "002",
         "002.parquet",
         "002_stats.json",
+        "_run_summary.json",
     ]
     # ceil(log10(3)) = 1 sample digit + 3 shard digits.
     assert sorted(os.listdir(output / "001")) == [
@@ -264,7 +270,7 @@ def test_filters_reject_with_reference_messages(image_server, tmp_path):
         max_image_area=500_000,
         max_aspect_ratio=2.5,
     )
-    assert os.listdir(output) == ["00000_stats.json"]  # dummy writes statistics only
+    assert sorted(os.listdir(output)) == ["00000_stats.json", "_run_summary.json"]  # stats only
     stats = json.loads((output / "00000_stats.json").read_text())
     assert stats["failed_to_resize"] == 3
     assert stats["status_dict"] == {

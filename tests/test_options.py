@@ -126,11 +126,7 @@ def test_reserved_additional_columns_are_refused():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [
-        ("distributor", "pyspark"),
-        ("distributor", "ray"),
-        ("enable_wandb", True),
-    ],
+    [("enable_wandb", True)],
 )
 def test_values_not_implemented_yet_raise_not_implemented_error(tmp_path, name, value):
     arguments = {"url_list": str(tmp_path / "urls.txt"), "output_folder": str(tmp_path / "out")}
@@ -138,6 +134,36 @@ def test_values_not_implemented_yet_raise_not_implemented_error(tmp_path, name, 
     with pytest.raises(NotImplementedError) as raised:
         download(**arguments)
     assert f"{name}={value!r}" in str(raised.value)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("distributor", ["pyspark", "ray"])
+def test_distributor_without_its_package_is_a_clear_error(tmp_path, monkeypatch, distributor):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == distributor else real(name)
+    )
+    with pytest.raises(ImportError, match=f"distributor='{distributor}' needs the {distributor}"):
+        download(url_list="u.txt", output_folder=str(tmp_path / "out"), distributor=distributor)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"num_workers": 0}, "num_workers"),
+        ({"num_workers": 2, "worker_id": 2}, "worker_id must be below num_workers"),
+        ({"worker_id": -1}, "worker_id"),
+        ({"num_workers": 2, "distributor": "pyspark"}, "use one or the other"),
+        ({"num_workers": 2, "incremental_mode": "overwrite"}, "each empty the output folder"),
+        ({"num_workers": 2, "incremental_mode": "extend"}, "number new shards differently"),
+    ],
+)
+def test_static_split_options_are_validated(tmp_path, arguments, message):
+    with pytest.raises(ValueError, match=message):
+        download(url_list="u.txt", output_folder=str(tmp_path / "out"), **arguments)
     assert not (tmp_path / "out").exists()
 
 

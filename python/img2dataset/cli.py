@@ -16,6 +16,7 @@ from typing import Any
 from .download import download, run
 from .options import DownloadOptions
 from .parameters import PARAMETER_HELP
+from .run_stats import RUN_STATS_NAME, write_run_stats
 
 _PARAMETERS = inspect.signature(download).parameters
 
@@ -69,6 +70,7 @@ def parse_arguments(argv: list[str]) -> dict[str, Any]:
 def help_text() -> str:
     lines = [
         "usage: img2dataset --url_list=URLS [--output_folder=DIR] [--option=value ...]",
+        "       img2dataset aggregate OUTPUT_FOLDER   (sum the parts of a static split)",
         "",
         "Download image URLs, resize them and write dataset shards.",
         "",
@@ -82,15 +84,41 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
+def aggregate_main(argv: list[str]) -> int:
+    """`img2dataset aggregate OUTPUT_FOLDER`: sums the shard stats of a folder (the parts of a
+    static split, once all are done) into `_run_summary.json` and prints the totals."""
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print("usage: img2dataset aggregate OUTPUT_FOLDER", file=sys.stderr)
+        return 2
+    stats = write_run_stats(argv[0])
+    if not stats["shards"]:
+        print(f"img2dataset: error: no committed shard in {argv[0]}", file=sys.stderr)
+        return 1
+    print(
+        f"{stats['shards']} shards, {stats['count']} samples, {stats['successes']} successes "
+        f"({stats['success_rate']:.1%}); written to {argv[0].rstrip('/')}/{RUN_STATS_NAME}"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "aggregate":
+        return aggregate_main(argv[1:])
     if not argv or any(a in ("-h", "--help") for a in argv):
         print(help_text())
         return 0 if argv else 2
     try:
         options = DownloadOptions.from_arguments(parse_arguments(argv))
         summary = run(options)
-    except (UsageError, ValueError, TypeError, NotImplementedError, FileNotFoundError) as error:
+    except (
+        UsageError,
+        ValueError,
+        TypeError,
+        NotImplementedError,
+        FileNotFoundError,
+        ImportError,
+    ) as error:
         print(f"img2dataset: error: {error}", file=sys.stderr)
         return 2
     return 1 if summary.shards_failed else 0

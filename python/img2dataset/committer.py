@@ -8,6 +8,7 @@ shard without one is redone by the next `incremental` run. Staging lives in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,13 +17,16 @@ import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-_STATS_NAME = re.compile(r"^(\d+)_stats\.json$")
+if TYPE_CHECKING:
+    from .options import DownloadOptions
+
+STATS_NAME = re.compile(r"^(\d+)_stats\.json$")
 TMP_FOLDER = "_tmp"
 
 
@@ -73,15 +77,51 @@ def committed_shards(output_folder: str) -> set[int]:
     crashes on any foreign *.json)."""
     if not os.path.isdir(output_folder):
         return set()
-    return {int(m.group(1)) for name in os.listdir(output_folder) if (m := _STATS_NAME.match(name))}
+    return {int(m.group(1)) for name in os.listdir(output_folder) if (m := STATS_NAME.match(name))}
+
+
+@dataclass
+class StagedShard:
+    """A shard written to a staging folder, ready to commit."""
+
+    shard_id: int
+    staging: str
+    files: list[str]  # the data files and folders in `staging`, by name
+    metadata: pa.Table
+    stats: ShardStats
+
+
+@dataclass(frozen=True)
+class PublishedAttempt:
+    """One attempt at a shard, produced on a worker of a distributed run and put where the
+    driver can see it (`folder`, on the output's filesystem); the driver commits one attempt
+    per shard and drops any other."""
+
+    shard_id: int
+    folder: str
+    files: list[str]
+    stats: ShardStats
 
 
 class Committer:
-    """Stages and commits the shards of one output folder (local filesystem)."""
+    """Stages and commits the shards of one output folder (local filesystem).
 
-    def __init__(self, output_folder: str, oom_shard_count: int, write_metadata: bool):
+    In a distributed run, workers stage each attempt at a shard in its own folder,
+    `_tmp/<shard>.<attempt>`, and publish it; only the driver commits (`commit_attempt`), so a
+    shard that Spark or Ray ran twice (a retried or speculative task) is committed once, from
+    one attempt, whole."""
+
+    def __init__(
+        self,
+        output_folder: str,
+        oom_shard_count: int,
+        write_metadata: bool,
+        staging_name: str | None = None,
+    ):
         self.output_folder = output_folder
-        self.tmp_folder = os.path.join(output_folder, TMP_FOLDER)
+        # A static split's parts each stage in their own subfolder: starting one part must not
+        # clear the staging of another that is running.
+        self.tmp_folder = os.path.join(output_folder, TMP_FOLDER, *filter(None, [staging_name]))
         self.oom_shard_count = oom_shard_count
         self.write_metadata = write_metadata
 
@@ -93,34 +133,53 @@ class Committer:
         shutil.rmtree(self.tmp_folder, ignore_errors=True)
         os.makedirs(self.tmp_folder, exist_ok=True)
 
-    def staging_dir(self, shard_id: int) -> str:
-        """A fresh, empty staging folder for one attempt at a shard."""
-        path = os.path.join(self.tmp_folder, self.shard_name(shard_id))
+    def staging_dir(self, shard_id: int, attempt: str | None = None) -> str:
+        """A fresh, empty staging folder for one attempt at a shard (named after `attempt` when
+        several attempts may run at once)."""
+        name = self.shard_name(shard_id) + (f".{attempt}" if attempt else "")
+        path = os.path.join(self.tmp_folder, name)
         shutil.rmtree(path, ignore_errors=True)
         os.makedirs(path)
         return path
 
-    def commit(
-        self,
-        shard_id: int,
-        staging: str,
-        files: list[str],
-        metadata: pa.Table,
-        stats: ShardStats,
-    ) -> None:
-        """Moves the shard's files into place, then writes the stats file (the commit marker)."""
-        name = self.shard_name(shard_id)
-        names = list(files)
+    def _with_metadata(self, staged: StagedShard) -> list[str]:
+        """The names to commit: the data files, and the metadata parquet, written now."""
+        names = list(staged.files)
         if self.write_metadata:
-            pq.write_table(metadata, os.path.join(staging, f"{name}.parquet"))
-            names.append(f"{name}.parquet")
-        for file_name in names:
-            self._place(os.path.join(staging, file_name), file_name)
-        stats_tmp = os.path.join(staging, f"{name}_stats.json")
+            name = f"{self.shard_name(staged.shard_id)}.parquet"
+            pq.write_table(staged.metadata, os.path.join(staged.staging, name))
+            names.append(name)
+        return names
+
+    def commit(self, staged: StagedShard) -> None:
+        """Moves the shard's files into place, then writes the stats file (the commit marker)."""
+        for file_name in self._with_metadata(staged):
+            self._place(os.path.join(staged.staging, file_name), file_name)
+        self._write_stats(staged.shard_id, staged.stats, staged.staging)
+        shutil.rmtree(staged.staging, ignore_errors=True)
+
+    def publish(self, staged: StagedShard) -> PublishedAttempt:
+        """Leaves an attempt's files in its staging folder, under the output folder, for the
+        driver to commit."""
+        files = self._with_metadata(staged)
+        return PublishedAttempt(staged.shard_id, staged.staging, files, staged.stats)
+
+    def commit_attempt(self, attempt: PublishedAttempt) -> None:
+        """Commits a published attempt: its files moved into place, the stats file last."""
+        for file_name in attempt.files:
+            self._place(os.path.join(attempt.folder, file_name), file_name)
+        self._write_stats(attempt.shard_id, attempt.stats, attempt.folder)
+        self.drop_attempt(attempt)
+
+    def drop_attempt(self, attempt: PublishedAttempt) -> None:
+        shutil.rmtree(attempt.folder, ignore_errors=True)
+
+    def _write_stats(self, shard_id: int, stats: ShardStats, staging: str) -> None:
+        name = f"{self.shard_name(shard_id)}_stats.json"
+        stats_tmp = os.path.join(staging, name)
         with open(stats_tmp, "w", encoding="utf-8") as f:
             f.write(stats.to_json())
-        self._place(stats_tmp, f"{name}_stats.json")
-        shutil.rmtree(staging, ignore_errors=True)
+        self._place(stats_tmp, name)
 
     def _place(self, source: str, file_name: str) -> None:
         """Moves a staged file or folder to `file_name` in the output folder, atomically."""
@@ -154,6 +213,8 @@ class Committer:
     def finish(self) -> None:
         """Removes the staging folder at the end of a run."""
         shutil.rmtree(self.tmp_folder, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the parent of a part's staging, once empty
+            os.rmdir(os.path.join(self.output_folder, TMP_FOLDER))
 
 
 def is_remote(url: str) -> bool:
@@ -166,38 +227,83 @@ def remote_committed_shards(output_folder: str) -> set[int]:
     if not fs.exists(root):
         return set()
     names = (os.path.basename(path) for path in fs.glob(f"{root}/*_stats.json"))
-    return {int(m.group(1)) for name in names if (m := _STATS_NAME.match(name))}
+    return {int(m.group(1)) for name in names if (m := STATS_NAME.match(name))}
 
 
 class RemoteCommitter(Committer):
     """The same protocol for an output folder on an object store or any fsspec filesystem: shards
     are staged on local disk, their files uploaded (s3fs splits large ones into a multipart
     upload), and `<shard>_stats.json` uploaded last. Staging lives in the system's temporary
-    folder, in a subfolder named after the output URL, and is cleared at the start of a run."""
+    folder, in a subfolder named after the output URL, and is cleared at the start of a run.
+    Attempts of a distributed run are published to `<output_folder>/_tmp/<shard>.<attempt>/`
+    and moved into place by the driver."""
 
     #: Part size of multipart uploads, for filesystems that split uploads (s3fs).
     upload_part_bytes = 64 << 20
 
-    def __init__(self, output_folder: str, oom_shard_count: int, write_metadata: bool):
+    def __init__(
+        self,
+        output_folder: str,
+        oom_shard_count: int,
+        write_metadata: bool,
+        staging_name: str | None = None,
+    ):
         super().__init__(output_folder, oom_shard_count, write_metadata)
         self.fs, self.root = fsspec.core.url_to_fs(output_folder)
         digest = hashlib.sha1(output_folder.encode()).hexdigest()[:16]
-        self.tmp_folder = os.path.join(tempfile.gettempdir(), "img2dataset-staging", digest)
+        self.tmp_folder = os.path.join(
+            tempfile.gettempdir(), "img2dataset-staging", digest, *filter(None, [staging_name])
+        )
+        self.remote_tmp = "/".join([self.root, TMP_FOLDER, *filter(None, [staging_name])])
 
     def prepare(self) -> None:
         shutil.rmtree(self.tmp_folder, ignore_errors=True)
         os.makedirs(self.tmp_folder, exist_ok=True)
         self.fs.makedirs(self.root, exist_ok=True)
+        if self.fs.exists(self.remote_tmp):
+            self.fs.rm(self.remote_tmp, recursive=True)
 
-    def _place(self, source: str, file_name: str) -> None:
-        """Uploads a staged file or folder; the stats file is placed last by commit()."""
-        target = f"{self.root}/{file_name}"
+    def _upload(self, source: str, target: str) -> None:
         if os.path.isdir(source):
             self.fs.put(source.rstrip("/") + "/", target, recursive=True)
         elif "s3" in self.fs.protocol:  # "s3" or ("s3", "s3a")
             self.fs.put_file(source, target, chunksize=self.upload_part_bytes)
         else:
             self.fs.put_file(source, target)
+
+    def _place(self, source: str, file_name: str) -> None:
+        """Uploads a staged file or folder; the stats file is placed last by commit()."""
+        self._upload(source, f"{self.root}/{file_name}")
+
+    def publish(self, staged: StagedShard) -> PublishedAttempt:
+        files = self._with_metadata(staged)
+        folder = f"{self.remote_tmp}/{os.path.basename(staged.staging)}"
+        for file_name in files:
+            self._upload(os.path.join(staged.staging, file_name), f"{folder}/{file_name}")
+        shutil.rmtree(staged.staging, ignore_errors=True)
+        return PublishedAttempt(staged.shard_id, folder, files, staged.stats)
+
+    def commit_attempt(self, attempt: PublishedAttempt) -> None:
+        for file_name in attempt.files:
+            target = f"{self.root}/{file_name}"
+            if self.fs.isdir(f"{attempt.folder}/{file_name}"):
+                if self.fs.exists(target):
+                    self.fs.rm(target, recursive=True)
+                self.fs.mv(f"{attempt.folder}/{file_name}", target, recursive=True)
+            else:
+                self.fs.mv(f"{attempt.folder}/{file_name}", target)
+        name = f"{self.shard_name(attempt.shard_id)}_stats.json"
+        self.fs.pipe_file(f"{self.root}/{name}", attempt.stats.to_json().encode())
+        self.drop_attempt(attempt)
+
+    def drop_attempt(self, attempt: PublishedAttempt) -> None:
+        if self.fs.exists(attempt.folder):
+            self.fs.rm(attempt.folder, recursive=True)
+
+    def finish(self) -> None:
+        super().finish()
+        if self.fs.exists(self.remote_tmp):
+            self.fs.rm(self.remote_tmp, recursive=True)
 
     def merge_folder(self, source: str, folder_name: str) -> None:
         self.fs.put(source.rstrip("/") + "/", f"{self.root}/{folder_name}", recursive=True)
@@ -211,3 +317,16 @@ class RemoteCommitter(Committer):
 
     def open_committed(self, file_name: str) -> BinaryIO:
         return self.fs.open(f"{self.root}/{file_name}", "rb")
+
+
+def make_committer(options: DownloadOptions) -> Committer:
+    """The committer of a run's (normalised) output folder; a static split's part stages in
+    `_tmp/part-<worker_id>`."""
+    remote = is_remote(options.output_folder)
+    return (RemoteCommitter if remote else Committer)(
+        options.output_folder,
+        options.oom_shard_count,
+        # parquet: the shard's own parquet file is its metadata too.
+        write_metadata=options.output_format not in ("dummy", "parquet"),
+        staging_name=f"part-{options.worker_id}" if options.num_workers > 1 else None,
+    )

@@ -9,11 +9,15 @@ from dataclasses import dataclass, replace
 
 import fsspec
 
-from .committer import Committer, RemoteCommitter, is_remote
+from . import _engine
+from .committer import is_remote, make_committer
 from .distributors.local import run_local
+from .distributors.pyspark import run_pyspark
+from .distributors.ray import run_ray
 from .options import DownloadOptions
 from .planner import count_shards, plan_shards, scan_inputs
 from .progress import Progress
+from .run_stats import write_run_stats
 from .sample_retry import retry_failed_samples
 from .worker import ShardWorker
 
@@ -82,6 +86,8 @@ def download(
     shards_span_input_files: bool = False,
     retry_failed_samples: bool | list[str] = False,
     deduplicate_urls: bool = False,
+    num_workers: int = 1,
+    worker_id: int = 0,
 ) -> None:
     """Download the images of `url_list`, resize them and write them as shards to
     `output_folder`.
@@ -114,12 +120,7 @@ def run(options: DownloadOptions) -> RunSummary:
     options = replace(options, url_list=url_list, output_folder=output_folder)
     scan = scan_inputs(options)  # every input read once: bad inputs fail here
 
-    committer = (RemoteCommitter if remote_output else Committer)(
-        output_folder,
-        options.oom_shard_count,
-        # parquet: the shard's own parquet file is its metadata too.
-        write_metadata=options.output_format not in ("dummy", "parquet"),
-    )
+    committer = make_committer(options)
     start_shard_id = 0
     done_shards: set[int] = set()
     if options.incremental_mode == "overwrite":
@@ -134,28 +135,37 @@ def run(options: DownloadOptions) -> RunSummary:
     else:
         done_shards = committer.committed_shards()
 
-    worker = ShardWorker(options, committer)
     committer.prepare()
     if options.retry_failed_samples:
-        for shard_id, stats in retry_failed_samples(options, committer, worker.engine).items():
+        engine = _engine.make_engine(options.engine_options())
+        for shard_id, stats in retry_failed_samples(options, committer, engine).items():
             print(
                 f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now succeed",
                 flush=True,
             )
     progress = Progress(shard_total=count_shards(options, scan, start_shard_id, done_shards))
     print("Starting the downloading of this file", flush=True)
-    failed = run_local(
-        plan_shards(options, scan, start_shard_id, done_shards),
-        worker,
-        lambda shard, stats: progress.shard_done(shard.shard_id, stats),
-        parallelism=options.processes_count,
-        max_shard_retry=options.max_shard_retry,
-    )
+    shards = plan_shards(options, scan, start_shard_id, done_shards)
+    if options.distributor == "pyspark":
+        failed = run_pyspark(shards, options, committer, progress.shard_done)
+    elif options.distributor == "ray":
+        failed = run_ray(shards, options, committer, progress.shard_done)
+    else:
+        failed_shards = run_local(
+            shards,
+            ShardWorker(options, committer),
+            lambda shard, stats: progress.shard_done(shard.shard_id, stats),
+            parallelism=options.processes_count,
+            max_shard_retry=options.max_shard_retry,
+        )
+        failed = [shard.shard_id for shard in failed_shards]
     committer.finish()
     progress.finish()
+    if options.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
+        write_run_stats(output_folder)
     return RunSummary(
         shards_done=progress.shards_done,
-        shards_failed=[shard.shard_id for shard in failed],
+        shards_failed=failed,
         count=progress.count,
         successes=progress.successes,
     )

@@ -8,6 +8,7 @@ keep working.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import math
 import os
@@ -66,7 +67,8 @@ RESERVED_COLUMNS = {
 # Values accepted by the reference that this version does not implement yet. Each raises
 # NotImplementedError naming the parameter and the value, so nothing silently does nothing.
 _SUPPORTED_OUTPUT_FORMATS = OUTPUT_FORMATS
-_SUPPORTED_DISTRIBUTORS = ("multiprocessing",)
+# The Python package each distributor needs, checked before anything starts.
+_DISTRIBUTOR_PACKAGES = {"pyspark": "pyspark", "ray": "ray"}
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class DownloadOptions:
     shards_span_input_files: bool = False
     retry_failed_samples: bool | list[str] = False
     deduplicate_urls: bool = False
+    num_workers: int = 1
+    worker_id: int = 0
 
     @property
     def save_caption(self) -> bool:
@@ -265,6 +269,14 @@ class DownloadOptions:
                 raise ValueError(f"Invalid option for interpolation: {lowered}")
         if self.distributor not in DISTRIBUTORS:
             raise ValueError(f"Distributor {self.distributor} not supported")
+        package = _DISTRIBUTOR_PACKAGES.get(self.distributor)
+        if package is not None and importlib.util.find_spec(package) is None:
+            # The reference's ray distributor silently did nothing without ray.
+            raise ImportError(
+                f"distributor={self.distributor!r} needs the {package} package: "
+                f"pip install {package}"
+            )
+        self._validate_split()
         if self.user_agent_token is not None:
             _check_str("user_agent_token", self.user_agent_token)
         if self.disallowed_header_directives is not None and not all(
@@ -303,6 +315,33 @@ class DownloadOptions:
 
         self._reject_not_implemented()
 
+    def _validate_split(self) -> None:
+        """num_workers / worker_id: one part of a static split of the shards."""
+        _check_int("num_workers", self.num_workers, minimum=1)
+        _check_int("worker_id", self.worker_id, minimum=0)
+        if self.worker_id >= self.num_workers:
+            raise ValueError(
+                f"worker_id must be below num_workers ({self.num_workers}), got {self.worker_id}"
+            )
+        if self.num_workers > 1:
+            if self.distributor != "multiprocessing":
+                raise ValueError(
+                    f"num_workers={self.num_workers} splits the shards between separate runs; "
+                    f"distributor={self.distributor!r} distributes them itself; use one or "
+                    "the other"
+                )
+            if self.incremental_mode != "incremental":
+                raise ValueError(
+                    f"incremental_mode={self.incremental_mode!r} cannot be used with "
+                    f"num_workers={self.num_workers}: the parts would "
+                    + (
+                        "each empty the output folder"
+                        if self.incremental_mode == "overwrite"
+                        else "number new shards differently"
+                    )
+                    + "; use incremental (and empty the folder before starting the parts)"
+                )
+
     def _reject_not_implemented(self) -> None:
         def refuse(name: str, value: Any, hint: str) -> None:
             raise NotImplementedError(
@@ -315,8 +354,6 @@ class DownloadOptions:
                 self.output_format,
                 "supported now: files, webdataset, parquet, dummy",
             )
-        if self.distributor not in _SUPPORTED_DISTRIBUTORS:
-            refuse("distributor", self.distributor, "supported now: multiprocessing")
         if self.enable_wandb:
             refuse("enable_wandb", self.enable_wandb, "Weights & Biases logging is not available")
 

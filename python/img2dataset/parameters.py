@@ -30,8 +30,8 @@ PARAMETER_HELP: dict[str, str] = {
     "oom_shard_count": "Digits of shard names (00000) and of the shard part of keys.",
     "compute_hash": "Hash of the downloaded bytes to store: md5, sha256, sha512 or None.",
     "verify_hash": "[column, hash type] to check downloads against (columnar inputs).",
-    "distributor": "multiprocessing (local threads); pyspark and ray: not yet.",
-    "subjob_size": "Shards per Spark job (pyspark).",
+    "distributor": "multiprocessing (threads of this process), pyspark or ray.",
+    "subjob_size": "Shards per Spark job (pyspark) or per batch of Ray tasks (ray).",
     "retries": "Extra attempts for a download that failed transiently.",
     "disable_all_reencoding": "Store downloaded bytes untouched: no decode, filter or resize.",
     "min_image_size": "Reject images whose smaller side is below this many pixels.",
@@ -67,4 +67,6 @@ PARAMETER_HELP: dict[str, str] = {
     "shards_span_input_files": "Fill shards across input files (small files: full shards).",
     "retry_failed_samples": "Redo failed samples of done shards: True, or classes ['http_5xx'].",
     "deduplicate_urls": "Download each URL once per run; later copies fail as `duplicate`.",
+    "num_workers": "Static split: the number of parts the shards are divided into.",
+    "worker_id": "Static split: which part (0 .. num_workers - 1) this run does.",
 }

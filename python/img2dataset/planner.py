@@ -112,7 +112,7 @@ def count_shards(
     else:
         shard_count = sum(-(-count // per_shard) for count in scan.row_counts)
     ids = range(start_shard_id, start_shard_id + shard_count)
-    return sum(1 for shard_id in ids if shard_id not in done_shards)
+    return sum(1 for i in ids if i not in done_shards and in_this_part(options, i))
 
 
 def plan_shards(
@@ -128,8 +128,14 @@ def plan_shards(
     seen = SeenUrls() if options.deduplicate_urls else None
     for shard_id, table in _numbered_tables(options, scan, start_shard_id):
         duplicates = seen.mark(table.column("url").to_pylist()) if seen is not None else None
-        if shard_id not in done_shards:
+        if shard_id not in done_shards and in_this_part(options, shard_id):
             yield Shard(shard_id, table, duplicates)
+
+
+def in_this_part(options: DownloadOptions, shard_id: int) -> bool:
+    """Static split (`num_workers`, `worker_id`): part k of n runs the shards whose id is k
+    modulo n. Every part plans all the shards, so ids and deduplication agree between parts."""
+    return shard_id % options.num_workers == options.worker_id
 
 
 def _numbered_tables(

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import _engine
-from .committer import Committer, ShardStats
+from .committer import Committer, ShardStats, StagedShard
 from .input_reader import column_list
 from .options import DownloadOptions
 from .parquet_output import write_parquet_shard
@@ -104,7 +104,7 @@ def _retry_shard(
 
         files = _merge_files(options, committer, name, staging, run, merged, stored)
         stats = ShardStats.from_results(merged.combine_chunks().to_batches()[0], start, time.time())
-        committer.commit(shard_id, staging, files, merged, stats)
+        committer.commit(StagedShard(shard_id, staging, files, merged, stats))
         return stats
     except BaseException:
         committer.abandon(staging)

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import _engine
-from .committer import Committer, ShardStats
+from .committer import Committer, ShardStats, StagedShard
 from .input_reader import additional_columns
 from .options import DownloadOptions
 from .parquet_output import write_parquet_shard
@@ -28,7 +28,14 @@ class ShardWorker:
     def __call__(self, shard: Shard) -> ShardStats:
         """Downloads, writes and commits one shard. Raises when the shard as a whole failed;
         nothing of it is then visible in the output folder."""
-        staging = self.committer.staging_dir(shard.shard_id)
+        staged = self.produce(shard)
+        self.committer.commit(staged)
+        return staged.stats
+
+    def produce(self, shard: Shard, attempt: str | None = None) -> StagedShard:
+        """Downloads one shard and writes its files into a staging folder, uncommitted. On an
+        error the staging folder is removed and the error raised."""
+        staging = self.committer.staging_dir(shard.shard_id, attempt)
         try:
             start_time = time.time()
             rows = engine_rows(shard.table, self.options)
@@ -58,8 +65,7 @@ class ShardWorker:
                     meta_columns(metadata, self.options),
                     caption=self.options.caption_col is not None,
                 )
-            self.committer.commit(shard.shard_id, staging, files, metadata, stats)
-            return stats
+            return StagedShard(shard.shard_id, staging, files, metadata, stats)
         except BaseException:
             self.committer.abandon(staging)
             raise

@@ -13,6 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from ..committer import ShardStats
 from ..planner import Shard
+from .shard_retry import with_shard_retries
 
 ShardFunction = Callable[[Shard], ShardStats]
 OnDone = Callable[[Shard, ShardStats], None]
@@ -27,19 +28,9 @@ def run_local(
 ) -> list[Shard]:
     """Runs every shard; failed shards are retried `max_shard_retry` times after the first pass.
     Returns the shards that still failed."""
-    failed = _run_pass(shards, run_shard, on_done, parallelism)
-    for attempt in range(1, max_shard_retry + 1):
-        if not failed:
-            break
-        print(f"Retrying {len(failed)} shards, try {attempt}", flush=True)
-        failed = _run_pass(failed, run_shard, on_done, parallelism)
-    if failed:
-        print(
-            f"Retried {max_shard_retry} times, but {len(failed)} shards still failed. "
-            "You may restart the same command to retry again.",
-            flush=True,
-        )
-    return failed
+    return with_shard_retries(
+        lambda batch: _run_pass(batch, run_shard, on_done, parallelism), shards, max_shard_retry
+    )
 
 
 def _run_pass(

@@ -1,0 +1,29 @@
+"""Passes over failed shards, shared by the distributors: after the first pass, up to
+`max_shard_retry` more passes over the shards that failed, with the reference's messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def with_shard_retries(
+    run_pass: Callable[[Iterable[T]], list[T]], items: Iterable[T], max_shard_retry: int
+) -> list[T]:
+    """Runs `run_pass` on `items`, then again on what it returned as failed, up to
+    `max_shard_retry` times. Returns what still failed."""
+    failed = run_pass(items)
+    for attempt in range(1, max_shard_retry + 1):
+        if not failed:
+            break
+        print(f"Retrying {len(failed)} shards, try {attempt}", flush=True)
+        failed = run_pass(failed)
+    if failed:
+        print(
+            f"Retried {max_shard_retry} times, but {len(failed)} shards still failed. "
+            "You may restart the same command to retry again.",
+            flush=True,
+        )
+    return failed
