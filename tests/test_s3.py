@@ -168,3 +168,58 @@ def test_failed_samples_are_retried_on_s3(s3, image_server, tmp_path, output_for
         local.write_bytes(s3.cat_file(f"{folder}/00000.tfrecord"))
         records = list(tfrecord_loader(str(local), None, {"key": "byte"}))
         assert sorted(bytes(r["key"]).decode() for r in records) == keys
+
+
+def test_distributed_attempts_are_published_and_committed_on_s3(s3, image_server, tmp_path):
+    """The driver side of a Spark or Ray run with an S3 output, tasks run in this process: each
+    attempt is uploaded to _tmp/<shard>.<attempt>/, the first is moved into place, the second
+    dropped."""
+    from img2dataset.committer import make_committer
+    from img2dataset.distributors.distributed import run_distributed
+    from img2dataset.distributors.shard_task import run_shard_task
+    from img2dataset.options import DownloadOptions
+    from img2dataset.planner import plan_shards, scan_inputs
+
+    urls = [image_server.image_url("rgb_64x48.jpg"), image_server.url("/status/404")] * 2
+    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
+    options = DownloadOptions.from_arguments(
+        {
+            "url_list": str(tmp_path / "urls.txt"),
+            "output_folder": "s3://bucket/distributed",
+            "output_format": "files",
+            "number_sample_per_shard": 2,
+            "allow_private_addresses": True,
+        }
+    )
+    committer = make_committer(options)
+    committer.prepare()
+    published = []
+
+    def run_batch(tasks):
+        outcomes = [run_shard_task(options, task) for task in tasks for _ in range(2)]
+        published.extend(o.attempt.folder for o in outcomes)
+        return outcomes
+
+    failed = run_distributed(
+        plan_shards(options, scan_inputs(options), 0, set()),
+        options.output_folder,
+        committer,
+        run_batch,
+        lambda shard_id, stats: None,
+        subjob_size=4,
+        max_shard_retry=0,
+    )
+    assert failed == []
+    assert all(folder.startswith("bucket/distributed/_tmp/") for folder in published)
+    committer.finish()
+    assert listing(s3, "bucket/distributed") == [
+        "00000",
+        "00000.parquet",
+        "00000_stats.json",
+        "00001",
+        "00001.parquet",
+        "00001_stats.json",
+    ]
+    assert listing(s3, "bucket/distributed/00001") == ["000010.jpg", "000010.json"]
+    with s3.open("bucket/distributed/00001.parquet", "rb") as f:
+        assert pq.read_table(f).column("status").to_pylist() == ["success", "failed_to_download"]

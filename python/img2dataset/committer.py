@@ -285,13 +285,16 @@ class RemoteCommitter(Committer):
 
     def commit_attempt(self, attempt: PublishedAttempt) -> None:
         for file_name in attempt.files:
-            target = f"{self.root}/{file_name}"
-            if self.fs.isdir(f"{attempt.folder}/{file_name}"):
+            source, target = f"{attempt.folder}/{file_name}", f"{self.root}/{file_name}"
+            if self.fs.isdir(source):
                 if self.fs.exists(target):
                     self.fs.rm(target, recursive=True)
-                self.fs.mv(f"{attempt.folder}/{file_name}", target, recursive=True)
+                # File by file: a recursive move also tries to copy the folder's own (absent)
+                # key on object stores.
+                for path in self.fs.find(source):
+                    self.fs.mv(path, target + path[len(source) :])
             else:
-                self.fs.mv(f"{attempt.folder}/{file_name}", target)
+                self.fs.mv(source, target)
         name = f"{self.shard_name(attempt.shard_id)}_stats.json"
         self.fs.pipe_file(f"{self.root}/{name}", attempt.stats.to_json().encode())
         self.drop_attempt(attempt)
