@@ -8,7 +8,7 @@ CPP_BUILD := build/cpp
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
-.PHONY: help setup demo test test-cpp test-fuzz test-python test-asan fuzz bench-fetch bench-image format lint clean
+.PHONY: help setup demo test test-cpp test-fuzz test-python test-asan fuzz bench-fetch bench-image pack format lint clean
 
 help:
 	@echo "make demo        download sample images served on loopback into demo_output/"
@@ -17,6 +17,7 @@ help:
 	@echo "make fuzz        every libFuzzer target for 200000 inputs (clang, build/fuzz)"
 	@echo "make bench-fetch fetch-only throughput on loopback, engine next to plain libcurl"
 	@echo "make bench-image compute-only image pipeline: fast and exact paths next to OpenCV"
+	@echo "make pack        wheel, packed environment and pex for cluster executors, in dist/"
 	@echo "make format      clang-format and ruff format"
 	@echo "make lint        clang-format check, clang-tidy, ruff"
 	@echo "make clean       remove build outputs"
@@ -26,6 +27,9 @@ setup:
 
 demo: setup
 	$(VENV)/python scripts/demo.py
+
+pack: setup
+	scripts/pack_for_cluster.sh dist all
 
 test: setup test-cpp test-fuzz test-python
 
