@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libgtest-dev clang-format clang-tidy libc-ares-dev iproute2 util-linux
   libturbojpeg0-dev libgif-dev clang-14 libclang-rt-14-dev
-  openjdk-17-jre-headless procps
+  openjdk-17-jre-headless procps chromium
 )
 
 missing=()

@@ -63,6 +63,7 @@ def test_webdataset_shard_has_success_and_failure_rows(image_server, tmp_path):
         "00000.tar",
         "00000_stats.json",
         "_run_summary.json",
+        "report.html",
     ]
     table = pq.read_table(output / "00000.parquet")
     assert table.schema.remove_metadata().equals(REFERENCE_METADATA_SCHEMA)
@@ -100,8 +101,14 @@ def test_webdataset_shard_has_success_and_failure_rows(image_server, tmp_path):
         "end_time",
         "status_dict",
         "error_class_dict",
+        "bytes_downloaded",
+        "failures_by_host",
+        "size_histogram",
     ]
     assert (stats["count"], stats["successes"]) == (len(urls), 2)
+    assert stats["bytes_downloaded"] > 0
+    assert stats["failures_by_host"] == {"127.0.0.1": stats["error_class_dict"]}
+    assert sum(stats["size_histogram"].values()) == 2  # the successes (decoded images)
     assert (stats["failed_to_download"], stats["failed_to_resize"]) == (5, 1)
     assert stats["status_dict"]["success"] == 2
     assert stats["status_dict"]["HTTP Error 404: Not Found"] == 1
@@ -170,6 +177,7 @@ def test_files_layout_and_key_padding(image_server, tmp_path):
         "002.parquet",
         "002_stats.json",
         "_run_summary.json",
+        "report.html",
     ]
     # ceil(log10(3)) = 1 sample digit + 3 shard digits.
     assert sorted(os.listdir(output / "001")) == [
@@ -270,7 +278,11 @@ def test_filters_reject_with_reference_messages(image_server, tmp_path):
         max_image_area=500_000,
         max_aspect_ratio=2.5,
     )
-    assert sorted(os.listdir(output)) == ["00000_stats.json", "_run_summary.json"]  # stats only
+    assert sorted(os.listdir(output)) == [  # dummy: statistics only
+        "00000_stats.json",
+        "_run_summary.json",
+        "report.html",
+    ]
     stats = json.loads((output / "00000_stats.json").read_text())
     assert stats["failed_to_resize"] == 3
     assert stats["status_dict"] == {

@@ -23,6 +23,7 @@ def test_parquet_output_holds_metadata_and_images(image_server, tmp_path):
         "00000.parquet",
         "00000_stats.json",
         "_run_summary.json",
+        "report.html",
     ]
     table = pq.read_table(output / "00000.parquet")
     # The metadata schema, then the images in a binary column named after encode_format.
@@ -64,6 +65,7 @@ def test_tfrecord_output_read_by_an_independent_reader(image_server, tmp_path):
         "00000.tfrecord",
         "00000_stats.json",
         "_run_summary.json",
+        "report.html",
     ]
 
     # The framing, checked by hand: length, masked CRC32C of it, data, masked CRC32C of it.

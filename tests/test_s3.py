@@ -18,7 +18,7 @@ from img2dataset import download
 
 TWO_SHARDS = sorted(
     [f"0000{i}{suffix}" for i in range(2) for suffix in (".parquet", ".tar", "_stats.json")]
-    + ["_run_summary.json"]
+    + ["_run_summary.json", "report.html"]
 )
 
 

@@ -70,11 +70,13 @@ void DeleteArrayCapsule(PyObject* capsule) {
 // The result of one shard; hands its result table to pyarrow once.
 class ShardRun {
  public:
-  ShardRun(const ShardOutput& output, const OutputOptions& options) : files_(output.files) {
+  ShardRun(const ShardOutput& output, const OutputOptions& options)
+      : files_(output.files), bytes_downloaded_(output.bytes_downloaded) {
     ExportResultTable(output.samples, options, schema_.get(), array_.get());
   }
 
   const std::vector<std::string>& files() const { return files_; }
+  int64_t bytes_downloaded() const { return bytes_downloaded_; }
 
   nb::tuple ArrowCArray(nb::handle /*requested_schema*/) {
     if (!schema_) throw nb::value_error("the results of this shard were already exported");
@@ -92,6 +94,7 @@ class ShardRun {
 
  private:
   std::vector<std::string> files_;
+  int64_t bytes_downloaded_ = 0;
   std::unique_ptr<ArrowSchema> schema_ = std::make_unique<ArrowSchema>();
   std::unique_ptr<ArrowArray> array_ = std::make_unique<ArrowArray>();
 };
@@ -223,9 +226,28 @@ NB_MODULE(_engine, m) {
 
   nb::class_<ShardRun>(m, "ShardRun")
       .def_prop_ro("files", &ShardRun::files)
+      .def_prop_ro("bytes_downloaded", &ShardRun::bytes_downloaded)
       .def("__arrow_c_array__", &ShardRun::ArrowCArray, "requested_schema"_a = nb::none());
 
-  nb::class_<Engine>(m, "Engine").def_prop_ro("options", &Engine::options);
+  nb::class_<Engine>(m, "Engine")
+      .def_prop_ro("options", &Engine::options)
+      .def(
+          "counters",
+          [](const Engine& engine) {
+            const EngineCounters c = engine.counters();
+            nb::dict classes;
+            for (const auto& [name, count] : c.error_classes) classes[name.c_str()] = count;
+            nb::dict counters;
+            counters["samples"] = c.samples;
+            counters["successes"] = c.successes;
+            counters["failed_to_download"] = c.failed_to_download;
+            counters["failed_to_resize"] = c.failed_to_resize;
+            counters["bytes_downloaded"] = c.bytes_downloaded;
+            counters["error_classes"] = classes;
+            return counters;
+          },
+          "Running totals over every shard run so far or running: samples, successes, "
+          "failures, bytes downloaded, failures by error class.");
   m.def("make_engine", &MakeEngineOrRaise, "options"_a,
         "Creates the engine: one network loop per shard run, one CPU pool for the process.");
   m.def("run_shard", &RunShard, "engine"_a, "shard_id"_a, "rows"_a, "staging_dir"_a,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
@@ -72,6 +73,40 @@ class EngineTest : public ::testing::Test {
   const std::string jpg_ = Encode(SolidBgr(40, 20, cv::Scalar(10, 200, 30)), ".jpg");
   const std::string png_ = Encode(SolidBgr(16, 48, cv::Scalar(90, 90, 90)), ".png");
 };
+
+TEST_F(EngineTest, CountersSumEveryShardAndBytes) {
+  web_->Serve("http://img/0.jpg", Ok(jpg_));
+  web_->Serve("http://img/missing.jpg", NotFound());
+  web_->Serve("http://img/page.html", Ok("<html>not an image</html>"));
+  web_->Serve("http://img/slow.jpg", TimedOut());
+  std::unique_ptr<Engine> engine = MakeTestEngine(Options());
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->counters().samples, 0);
+  Result<ShardOutput> first = engine->RunShard(
+      Input(0, {"http://img/0.jpg", "http://img/missing.jpg", "http://img/page.html"}));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->bytes_downloaded,
+            static_cast<int64_t>(jpg_.size() + std::string("<html>not an image</html>").size()));
+  ScopedTempDir second_staging;
+  ShardInput second = Input(1, {"http://img/0.jpg", "http://img/slow.jpg"});
+  second.staging_dir = second_staging.path();
+  ASSERT_TRUE(engine->RunShard(second).ok());
+
+  const EngineCounters counters = engine->counters();
+  EXPECT_EQ(counters.samples, 5);
+  EXPECT_EQ(counters.successes, 2);
+  EXPECT_EQ(counters.failed_to_download, 2);
+  EXPECT_EQ(counters.failed_to_resize, 1);
+  EXPECT_EQ(counters.bytes_downloaded, first->bytes_downloaded + static_cast<int64_t>(jpg_.size()));
+  const std::vector<std::pair<std::string, int64_t>> classes = {
+      {"timeout", 1}, {"http_4xx", 1}, {"decode", 1}};
+  for (const auto& expected : classes) {
+    EXPECT_NE(std::find(counters.error_classes.begin(), counters.error_classes.end(), expected),
+              counters.error_classes.end())
+        << expected.first;
+  }
+  EXPECT_EQ(counters.error_classes.size(), 3u);
+}
 
 TEST_F(EngineTest, ResultsAreInRowOrderWithKeysStatusesAndMessages) {
   web_->Serve("http://img/0.jpg", Ok(jpg_));

@@ -16,7 +16,8 @@ from typing import Any
 from .download import download, run
 from .options import DownloadOptions
 from .parameters import PARAMETER_HELP
-from .run_stats import RUN_STATS_NAME, write_run_stats
+from .report import write_report
+from .run_stats import RUN_STATS_NAME, aggregate_stats, summary_text, write_run_stats
 
 _PARAMETERS = inspect.signature(download).parameters
 
@@ -71,6 +72,7 @@ def help_text() -> str:
     lines = [
         "usage: img2dataset --url_list=URLS [--output_folder=DIR] [--option=value ...]",
         "       img2dataset aggregate OUTPUT_FOLDER   (sum the parts of a static split)",
+        "       img2dataset report OUTPUT_FOLDER      (write OUTPUT_FOLDER/report.html)",
         "",
         "Download image URLs, resize them and write dataset shards.",
         "",
@@ -86,7 +88,8 @@ def help_text() -> str:
 
 def aggregate_main(argv: list[str]) -> int:
     """`img2dataset aggregate OUTPUT_FOLDER`: sums the shard stats of a folder (the parts of a
-    static split, once all are done) into `_run_summary.json` and prints the totals."""
+    static split, once all are done) into `_run_summary.json`, writes report.html and prints
+    the summary."""
     if len(argv) != 1 or argv[0].startswith("-"):
         print("usage: img2dataset aggregate OUTPUT_FOLDER", file=sys.stderr)
         return 2
@@ -94,10 +97,21 @@ def aggregate_main(argv: list[str]) -> int:
     if not stats["shards"]:
         print(f"img2dataset: error: no committed shard in {argv[0]}", file=sys.stderr)
         return 1
-    print(
-        f"{stats['shards']} shards, {stats['count']} samples, {stats['successes']} successes "
-        f"({stats['success_rate']:.1%}); written to {argv[0].rstrip('/')}/{RUN_STATS_NAME}"
-    )
+    write_report(argv[0])
+    print(summary_text(stats))
+    print(f"written: {argv[0].rstrip('/')}/{RUN_STATS_NAME} and report.html")
+    return 0
+
+
+def report_main(argv: list[str]) -> int:
+    """`img2dataset report OUTPUT_FOLDER`: writes OUTPUT_FOLDER/report.html."""
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print("usage: img2dataset report OUTPUT_FOLDER", file=sys.stderr)
+        return 2
+    if not aggregate_stats(argv[0])["shards"]:
+        print(f"img2dataset: error: no committed shard in {argv[0]}", file=sys.stderr)
+        return 1
+    print(f"report written to {write_report(argv[0])}")
     return 0
 
 
@@ -105,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "aggregate":
         return aggregate_main(argv[1:])
+    if argv and argv[0] == "report":
+        return report_main(argv[1:])
     if not argv or any(a in ("-h", "--help") for a in argv):
         print(help_text())
         return 0 if argv else 2

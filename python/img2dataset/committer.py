@@ -8,6 +8,7 @@ shard without one is redone by the next `incremental` run. Staging lives in
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import json
@@ -16,8 +17,9 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, BinaryIO
+from urllib.parse import urlsplit
 
 import fsspec
 import pyarrow as pa
@@ -30,9 +32,22 @@ STATS_NAME = re.compile(r"^(\d+)_stats\.json$")
 TMP_FOLDER = "_tmp"
 
 
+# Buckets of the longer side of downloaded images, for size_histogram.
+SIZE_BUCKETS = (64, 128, 256, 512, 1024, 2048, 4096)
+# Hosts listed in failures_by_host, the most failing first.
+TOP_FAILING_HOSTS = 10
+
+
+def size_bucket_names() -> list[str]:
+    edges = [0, *SIZE_BUCKETS]
+    names = [f"{low}-{high - 1}" for low, high in zip(edges, edges[1:], strict=False)]
+    return [*names, f">={SIZE_BUCKETS[-1]}"]
+
+
 @dataclass(frozen=True)
 class ShardStats:
-    """The content of `<shard>_stats.json`, in the reference's key order."""
+    """The content of `<shard>_stats.json`: the reference's keys in its order, then this
+    version's additions."""
 
     count: int
     successes: int
@@ -42,13 +57,28 @@ class ShardStats:
     start_time: float
     end_time: float
     status_dict: dict[str, int]
-    # Addition to the reference: failures counted by class ("dns", "timeout", "http_404", ...).
+    # Additions to the reference: failures counted by class ("dns", "timeout", "http_404", ...),
     error_class_dict: dict[str, int]
+    # response bytes received (retries included),
+    bytes_downloaded: int = 0
+    # the most failing hosts with their failures by class,
+    failures_by_host: dict[str, dict[str, int]] = field(default_factory=dict)
+    # and the longer side of the downloaded images, counted in SIZE_BUCKETS.
+    size_histogram: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_results(cls, results: pa.RecordBatch, start_time: float, end_time: float):
+    def from_results(
+        cls,
+        results: pa.RecordBatch | pa.Table,
+        start_time: float,
+        end_time: float,
+        bytes_downloaded: int = 0,
+    ):
+        """The stats of a shard's metadata rows (status, error_message, error_class, and url
+        and original sizes where present)."""
         statuses = results.column("status").to_pylist()
         messages = results.column("error_message").to_pylist()
+        classes = results.column("error_class").to_pylist()
         counts = Counter(statuses)
         status_dict: Counter[str] = Counter(
             "success" if status == "success" else message
@@ -63,13 +93,51 @@ class ShardStats:
             start_time=start_time,
             end_time=end_time,
             status_dict=dict(status_dict),
-            error_class_dict=dict(
-                Counter(c for c in results.column("error_class").to_pylist() if c)
-            ),
+            error_class_dict=dict(Counter(c for c in classes if c)),
+            bytes_downloaded=bytes_downloaded,
+            failures_by_host=_failures_by_host(results, classes),
+            size_histogram=_size_histogram(results),
         )
+
+    @classmethod
+    def from_json(cls, text: str) -> ShardStats:
+        values = json.loads(text)
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=4)
+
+
+def _failures_by_host(results: pa.RecordBatch | pa.Table, classes: list) -> dict:
+    if "url" not in results.column_names:
+        return {}
+    by_host: dict[str, Counter[str]] = {}
+    # As bytes: a URL read from a file that is not UTF-8 holds invalid UTF-8.
+    urls = results.column("url").cast(pa.binary()).to_pylist()
+    for raw, error_class in zip(urls, classes, strict=True):
+        url = raw.decode(errors="replace") if raw is not None else None
+        if error_class and url:
+            try:
+                host = urlsplit(url).hostname or "(none)"
+            except ValueError:
+                host = "(invalid)"
+            by_host.setdefault(host, Counter())[error_class] += 1
+    top = sorted(by_host.items(), key=lambda item: -sum(item[1].values()))[:TOP_FAILING_HOSTS]
+    return {host: dict(counts.most_common()) for host, counts in top}
+
+
+def _size_histogram(results: pa.RecordBatch | pa.Table) -> dict[str, int]:
+    if "original_width" not in results.column_names:
+        return {}
+    names = size_bucket_names()
+    histogram = dict.fromkeys(names, 0)
+    widths = results.column("original_width").to_pylist()
+    heights = results.column("original_height").to_pylist()
+    for width, height in zip(widths, heights, strict=True):
+        if width is not None and height is not None:
+            histogram[names[bisect.bisect_right(SIZE_BUCKETS, max(width, height))]] += 1
+    return histogram
 
 
 def committed_shards(output_folder: str) -> set[int]:

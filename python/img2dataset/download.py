@@ -15,9 +15,10 @@ from .distributors.local import run_local
 from .distributors.pyspark import run_pyspark
 from .distributors.ray import run_ray
 from .options import DownloadOptions
-from .planner import count_shards, plan_shards, scan_inputs
+from .planner import count_work, plan_shards, scan_inputs
 from .progress import Progress
-from .run_stats import write_run_stats
+from .report import write_report
+from .run_stats import summary_text, write_run_stats
 from .sample_retry import retry_failed_samples
 from .worker import ShardWorker
 
@@ -88,6 +89,8 @@ def download(
     deduplicate_urls: bool = False,
     num_workers: int = 1,
     worker_id: int = 0,
+    quiet: bool = False,
+    html_report: bool = True,
 ) -> None:
     """Download the images of `url_list`, resize them and write them as shards to
     `output_folder`.
@@ -143,17 +146,21 @@ def run(options: DownloadOptions) -> RunSummary:
                 f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now succeed",
                 flush=True,
             )
-    progress = Progress(shard_total=count_shards(options, scan, start_shard_id, done_shards))
-    print("Starting the downloading of this file", flush=True)
+    shard_total, sample_total = count_work(options, scan, start_shard_id, done_shards)
+    progress = Progress(shard_total, sample_total, quiet=options.quiet)
+    if not options.quiet:
+        print("Starting the downloading of this file", flush=True)
     shards = plan_shards(options, scan, start_shard_id, done_shards)
-    if options.distributor == "pyspark":
-        failed = run_pyspark(shards, options, committer, progress.shard_done)
-    elif options.distributor == "ray":
-        failed = run_ray(shards, options, committer, progress.shard_done)
+    if options.distributor in ("pyspark", "ray"):
+        progress.start_live(None)  # the engines run on executors: committed shards only
+        run_distributed = run_pyspark if options.distributor == "pyspark" else run_ray
+        failed = run_distributed(shards, options, committer, progress.shard_done)
     else:
+        worker = ShardWorker(options, committer)
+        progress.start_live(worker.engine.counters)
         failed_shards = run_local(
             shards,
-            ShardWorker(options, committer),
+            worker,
             lambda shard, stats: progress.shard_done(shard.shard_id, stats),
             parallelism=options.processes_count,
             max_shard_retry=options.max_shard_retry,
@@ -162,7 +169,12 @@ def run(options: DownloadOptions) -> RunSummary:
     committer.finish()
     progress.finish()
     if options.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
-        write_run_stats(output_folder)
+        summary = write_run_stats(output_folder, options.summary_dict())
+        if summary["shards"]:
+            if not options.quiet:
+                print(summary_text(summary), flush=True)
+            if options.html_report:
+                write_report(output_folder)
     return RunSummary(
         shards_done=progress.shards_done,
         shards_failed=failed,

@@ -134,6 +134,16 @@ class DownloadOptions:
     deduplicate_urls: bool = False
     num_workers: int = 1
     worker_id: int = 0
+    quiet: bool = False
+    html_report: bool = True
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The options as JSON values (infinite limits as the string "inf"), for
+        `_run_summary.json`."""
+        return {
+            name: "inf" if isinstance(value, float) and math.isinf(value) else value
+            for name, value in self.__dict__.items()
+        }
 
     @property
     def save_caption(self) -> bool:

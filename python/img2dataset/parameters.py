@@ -69,4 +69,6 @@ PARAMETER_HELP: dict[str, str] = {
     "deduplicate_urls": "Download each URL once per run; later copies fail as `duplicate`.",
     "num_workers": "Static split: the number of parts the shards are divided into.",
     "worker_id": "Static split: which part (0 .. num_workers - 1) this run does.",
+    "quiet": "Print nothing while running, only the final total line.",
+    "html_report": "Write report.html (plots, failures, sample gallery) at the end of a run.",
 }

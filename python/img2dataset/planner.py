@@ -102,17 +102,26 @@ def scan_inputs(options: DownloadOptions) -> InputScan:
     return InputScan(files, counts, types.types())
 
 
-def count_shards(
+def count_work(
     options: DownloadOptions, scan: InputScan, start_shard_id: int, done_shards: set[int]
-) -> int:
-    """How many shards plan_shards() will yield."""
+) -> tuple[int, int]:
+    """How many shards plan_shards() will yield, and how many rows they hold."""
     per_shard = options.number_sample_per_shard
     if options.shards_span_input_files:
-        shard_count = -(-sum(scan.row_counts) // per_shard)
+        sizes = _shard_sizes(sum(scan.row_counts), per_shard)
     else:
-        shard_count = sum(-(-count // per_shard) for count in scan.row_counts)
-    ids = range(start_shard_id, start_shard_id + shard_count)
-    return sum(1 for i in ids if i not in done_shards and in_this_part(options, i))
+        sizes = [size for count in scan.row_counts for size in _shard_sizes(count, per_shard)]
+    todo = [
+        size
+        for shard_id, size in enumerate(sizes, start=start_shard_id)
+        if shard_id not in done_shards and in_this_part(options, shard_id)
+    ]
+    return len(todo), sum(todo)
+
+
+def _shard_sizes(rows: int, per_shard: int) -> list[int]:
+    full, rest = divmod(rows, per_shard)
+    return [per_shard] * full + ([rest] if rest else [])
 
 
 def plan_shards(

@@ -103,7 +103,11 @@ def _retry_shard(
             )
 
         files = _merge_files(options, committer, name, staging, run, merged, stored)
-        stats = ShardStats.from_results(merged.combine_chunks().to_batches()[0], start, time.time())
+        with committer.open_committed(f"{name}_stats.json") as f:
+            before = ShardStats.from_json(f.read().decode())
+        stats = ShardStats.from_results(
+            merged, start, time.time(), before.bytes_downloaded + run.bytes_downloaded
+        )
         committer.commit(StagedShard(shard_id, staging, files, merged, stats))
         return stats
     except BaseException:

@@ -50,8 +50,8 @@ class ShardWorker:
             if duplicates is not None and duplicates.any():
                 results = with_duplicate_rows(results, duplicates, shard.shard_id, self.options)
             end_time = time.time()
-            stats = ShardStats.from_results(results, start_time, end_time)
             metadata = metadata_table(shard.table, results)
+            stats = ShardStats.from_results(metadata, start_time, end_time, run.bytes_downloaded)
             files = list(run.files)
             name = self.committer.shard_name(shard.shard_id)
             if self.options.output_format == "parquet":

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "img2dataset/bounding_boxes.h"
@@ -47,6 +48,19 @@ struct ShardOutput {
   // Names, relative to staging_dir, of what the shard produced: "00012.tar" (webdataset),
   // "00012" (files: a directory). Empty for dummy output.
   std::vector<std::string> files;
+  // Response bodies received for the shard, retries included.
+  int64_t bytes_downloaded = 0;
+};
+
+// Running totals over every shard an engine has run or is running (live progress).
+struct EngineCounters {
+  int64_t samples = 0;  // rows finished, whatever their status
+  int64_t successes = 0;
+  int64_t failed_to_download = 0;
+  int64_t failed_to_resize = 0;
+  int64_t bytes_downloaded = 0;  // response bodies received, retries included
+  // Failures by error class ("timeout", "http_4xx", ...), classes with a count only.
+  std::vector<std::pair<std::string, int64_t>> error_classes;
 };
 
 class Engine {
@@ -62,6 +76,9 @@ class Engine {
   virtual Result<ShardOutput> RunShard(const ShardInput& input) = 0;
 
   virtual const EngineOptions& options() const = 0;
+
+  // Safe to call from any thread, also while shards run.
+  virtual EngineCounters counters() const = 0;
 };
 
 // Shard name: shard_id zero-padded to oom_shard_count digits ("00012").

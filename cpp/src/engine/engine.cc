@@ -4,6 +4,7 @@
 
 #include "engine/cpu_pool.h"
 #include "engine/engine_internal.h"
+#include "engine/live_counters.h"
 #include "engine/shard_runner.h"
 #include "shard/sample_writer.h"
 
@@ -41,20 +42,23 @@ class EngineImpl final : public Engine {
                      MakeSampleWriter(options_.output.output_format, input.staging_dir,
                                       ShardName(input.shard_id, options_.output.oom_shard_count)));
 
-    ShardRunner runner(options_, input, pool_, *fetcher_, *writer);
+    ShardRunner runner(options_, input, pool_, *fetcher_, *writer, counters_);
     Result<std::vector<SampleResult>> samples = runner.Run();
     if (!samples.ok()) {
       writer->Abandon();
       return samples.status();
     }
     RETURN_NOT_OK(writer->Finish());
-    return ShardOutput{std::move(samples).value(), writer->files()};
+    return ShardOutput{std::move(samples).value(), writer->files(), runner.bytes_downloaded()};
   }
 
   const EngineOptions& options() const override { return options_; }
 
+  EngineCounters counters() const override { return counters_.Snapshot(); }
+
  private:
   EngineOptions options_;
+  LiveCounters counters_;
   // Declared before the pool: pool tasks wake the fetcher, so it must outlive them.
   std::unique_ptr<Fetcher> fetcher_;
   CpuPool pool_;

@@ -8,12 +8,13 @@
 namespace img2dataset {
 
 ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
-                         Fetcher& fetcher, SampleWriter& writer)
+                         Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters)
     : options_(options),
       input_(input),
       pool_(pool),
       fetcher_(fetcher),
       writer_(writer),
+      counters_(counters),
       processor_(options),
       max_pending_samples_(static_cast<size_t>(std::max(64, 16 * pool.size()))),
       watchdog_(options.fetch.shard_timeout_s > 0
@@ -51,6 +52,9 @@ std::optional<FetchRequest> ShardRunner::NextRequest() {
 void ShardRunner::OnResponse(FetchResponse response) {
   --in_flight_;
   const size_t row = response.index;
+  const auto bytes = static_cast<int64_t>(response.body.size());
+  bytes_downloaded_ += bytes;
+  counters_.RecordBytes(bytes);
   if (!response.ok() && response.transient() && attempts_[row] <= options_.fetch.retries) {
     retry_queue_.push_back(row);
     return;
@@ -114,6 +118,7 @@ void ShardRunner::Complete(size_t row, ProcessedSample sample) {
     }
     writer_.Add(record);
   }
+  counters_.RecordSample(sample.result);
   results_[row] = std::move(sample.result);
   --pending_samples_;
   ++completed_;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/cpu_pool.h"
+#include "engine/live_counters.h"
 #include "engine/sample_processor.h"
 #include "fetch/fetcher.h"
 #include "img2dataset/engine.h"
@@ -31,10 +32,13 @@ class ShardRunner final : public FetchClient {
 
   // REQUIRES: input, pool, fetcher and writer outlive the runner.
   ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
-              Fetcher& fetcher, SampleWriter& writer);
+              Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters);
 
   // Returns one result per input row, in row order, once every sample is written.
   Result<std::vector<SampleResult>> Run();
+
+  // Response bodies received, retries included. Complete once Run has returned.
+  int64_t bytes_downloaded() const { return bytes_downloaded_; }
 
   std::optional<FetchRequest> NextRequest() override;
   void OnResponse(FetchResponse response) override;
@@ -52,6 +56,7 @@ class ShardRunner final : public FetchClient {
   CpuPool& pool_;
   Fetcher& fetcher_;
   SampleWriter& writer_;
+  LiveCounters& counters_;
   SampleProcessor processor_;
   const size_t max_pending_samples_;
 
@@ -61,6 +66,7 @@ class ShardRunner final : public FetchClient {
   size_t in_flight_ = 0;
   std::deque<size_t> retry_queue_;
   std::vector<int> attempts_;
+  int64_t bytes_downloaded_ = 0;
 
   std::mutex mu_;
   std::condition_variable all_done_;

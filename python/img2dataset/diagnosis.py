@@ -1,0 +1,171 @@
+"""Hints a person can act on, derived from a run's counters: why samples failed and which
+option changes that.
+
+Each rule looks at the aggregate statistics (`run_stats.aggregate_stats`) and, when its error
+class is a large enough share of the samples, says what it means and what to set. Rules are
+ordered by how much of the run they explain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# A cause is reported when it accounts for at least this share of all samples...
+MIN_SHARE = 0.02
+# ...and at least this many samples.
+MIN_SAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Hint:
+    share: float  # of all samples
+    text: str
+
+
+def _classes(stats: dict[str, Any], predicate: Callable[[str], bool]) -> int:
+    return sum(n for name, n in stats["error_class_dict"].items() if predicate(name))
+
+
+def _top_host(stats: dict[str, Any], predicate: Callable[[str], bool]) -> tuple[str, int] | None:
+    best = None
+    for host, classes in stats.get("failures_by_host", {}).items():
+        count = sum(n for name, n in classes.items() if predicate(name))
+        if count and (best is None or count > best[1]):
+            best = (host, count)
+    return best
+
+
+def _rules(stats: dict[str, Any], options: dict[str, Any]) -> list[tuple[int, str]]:
+    """(samples explained, hint text) for every rule that applies."""
+    hints = []
+    dns = _classes(stats, lambda c: c == "dns")
+    if dns:
+        hints.append(
+            (
+                dns,
+                f"{dns} samples failed to resolve their host name (dns). Dead domains are normal "
+                "in old URL lists; if the share is high, the resolver may be overloaded: set "
+                "dns_servers to one or two fast resolvers (['1.1.1.1', '8.8.8.8']) or lower "
+                "thread_count.",
+            )
+        )
+    timeouts = _classes(stats, lambda c: c == "timeout")
+    if timeouts:
+        hints.append(
+            (
+                timeouts,
+                f"{timeouts} samples timed out. If the network is saturated, lower thread_count "
+                f"(now {options.get('thread_count', '?')}) or processes_count; for slow "
+                f"servers raise timeout (now {options.get('timeout', '?')} s). "
+                "retry_failed_samples=['timeout'] retries only them later.",
+            )
+        )
+    rate_limited = _classes(stats, lambda c: c == "http_429")
+    if rate_limited:
+        host = _top_host(stats, lambda c: c == "http_429")
+        where = f", {host[1]} of them from {host[0]}" if host else ""
+        hints.append(
+            (
+                rate_limited,
+                f"{rate_limited} requests were refused as too many (HTTP 429){where}. Set "
+                "max_requests_per_second_per_host (for example 2) or lower "
+                "max_connections_per_host, then retry_failed_samples=['http_429'].",
+            )
+        )
+    server = _classes(stats, lambda c: c.startswith("http_5"))
+    if server:
+        hints.append(
+            (
+                server,
+                f"{server} samples got server errors (HTTP 5xx), often temporary: "
+                "retry_failed_samples=['http_5xx'] retries only them.",
+            )
+        )
+    gone = _classes(stats, lambda c: c in ("http_404", "http_410", "http_403"))
+    if gone:
+        hints.append(
+            (
+                gone,
+                f"{gone} links are dead or forbidden (HTTP 404, 410, 403): expected for URL "
+                "lists collected years ago; retrying does not help.",
+            )
+        )
+    connect = _classes(stats, lambda c: c in ("connect", "tls", "network"))
+    if connect:
+        hints.append(
+            (
+                connect,
+                f"{connect} downloads failed to connect or broke off (connect, tls, network). "
+                "If most come from few hosts, those hosts are down; otherwise check the "
+                "machine's connectivity and lower thread_count.",
+            )
+        )
+    opted_out = _classes(stats, lambda c: c == "opted_out")
+    if opted_out:
+        hints.append(
+            (
+                opted_out,
+                f"{opted_out} images are opted out of AI use by their X-Robots-Tag header and "
+                "were skipped on purpose (disallowed_header_directives).",
+            )
+        )
+    filtered = _classes(stats, lambda c: c == "filtered")
+    if filtered:
+        hints.append(
+            (
+                filtered,
+                f"{filtered} images were rejected by the filters in effect (min_image_size="
+                f"{options.get('min_image_size', '?')}, max_image_area="
+                f"{options.get('max_image_area', '?')}, max_aspect_ratio="
+                f"{options.get('max_aspect_ratio', '?')}).",
+            )
+        )
+    decode = _classes(stats, lambda c: c == "decode")
+    if decode:
+        hints.append(
+            (
+                decode,
+                f"{decode} downloads were not images or were corrupt (decode): often HTML pages "
+                "served instead of images (login walls, removed content).",
+            )
+        )
+    too_large = _classes(stats, lambda c: c == "too_large")
+    if too_large:
+        hints.append(
+            (
+                too_large,
+                f"{too_large} downloads were above max_image_bytes "
+                f"({options.get('max_image_bytes', '?')} bytes); raise it to keep them.",
+            )
+        )
+    blocked = _classes(stats, lambda c: c == "blocked_address")
+    if blocked:
+        hints.append(
+            (
+                blocked,
+                f"{blocked} URLs point at private, loopback or link-local addresses, refused "
+                "to protect the network the tool runs in; allow_private_addresses=True allows "
+                "private and loopback ones when that is intended.",
+            )
+        )
+    duplicates = _classes(stats, lambda c: c == "duplicate")
+    if duplicates:
+        hints.append(
+            (duplicates, f"{duplicates} rows repeat a URL of an earlier row (deduplicate_urls).")
+        )
+    return hints
+
+
+def diagnose(stats: dict[str, Any], options: dict[str, Any] | None = None) -> list[Hint]:
+    """The hints that apply to a run's aggregate statistics, the largest cause first."""
+    count = stats.get("count", 0)
+    if not count:
+        return []
+    hints = [
+        Hint(explained / count, text)
+        for explained, text in _rules(stats, options or {})
+        if explained >= MIN_SAMPLES and explained / count >= MIN_SHARE
+    ]
+    return sorted(hints, key=lambda hint: -hint.share)

@@ -1,0 +1,103 @@
+"""Sample images for the report's gallery, read back from the shards of an output folder."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import fsspec
+import pyarrow.parquet as pq
+
+_IMAGE_EXTENSIONS = ("jpg", "png", "webp")
+
+
+@dataclass(frozen=True)
+class Sample:
+    key: str
+    image: bytes
+    extension: str
+    caption: str | None
+    url: str | None
+
+
+def gallery_samples(output_folder: str, shard_names: list[str], limit: int) -> list[Sample]:
+    """Up to `limit` successful samples, taken from the first shards (webdataset, files and
+    parquet outputs; tfrecord and dummy outputs have none to show)."""
+    fs, root = fsspec.core.url_to_fs(output_folder)
+    root = root.rstrip("/")
+    samples: list[Sample] = []
+    for name in shard_names:
+        for sample in _shard_samples(fs, root, name):
+            samples.append(sample)
+            if len(samples) >= limit:
+                return samples
+    return samples
+
+
+def _shard_samples(fs, root: str, name: str) -> Iterator[Sample]:
+    if fs.exists(f"{root}/{name}.tar"):
+        yield from _tar_samples(fs.cat_file(f"{root}/{name}.tar"))
+    elif fs.isdir(f"{root}/{name}"):
+        yield from _folder_samples(fs, f"{root}/{name}")
+    elif fs.exists(f"{root}/{name}.parquet"):
+        yield from _parquet_samples(fs, f"{root}/{name}.parquet")
+
+
+def _meta(text: bytes | None) -> dict:
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return {}
+
+
+def _tar_samples(data: bytes) -> Iterator[Sample]:
+    members: dict[str, dict[str, bytes]] = {}
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for member in tar:
+            key, _, extension = member.name.rpartition(".")
+            file = tar.extractfile(member)
+            if file is not None:
+                members.setdefault(key, {})[extension] = file.read()
+    for key, files in members.items():
+        yield from _sample(key, files)
+
+
+def _folder_samples(fs, folder: str) -> Iterator[Sample]:
+    keys: dict[str, set[str]] = {}
+    for path in sorted(fs.ls(folder, detail=False)):
+        key, _, extension = path.rsplit("/", 1)[-1].rpartition(".")
+        keys.setdefault(key, set()).add(extension)
+    for key, extensions in keys.items():
+        files = {e: fs.cat_file(f"{folder}/{key}.{e}") for e in extensions if e != "parquet"}
+        yield from _sample(key, files)
+
+
+def _sample(key: str, files: dict[str, bytes]) -> Iterator[Sample]:
+    image_extension = next((e for e in _IMAGE_EXTENSIONS if e in files), None)
+    if image_extension is None:
+        return
+    meta = _meta(files.get("json"))
+    caption = files["txt"].decode(errors="replace") if "txt" in files else meta.get("caption")
+    yield Sample(key, files[image_extension], image_extension, caption, meta.get("url"))
+
+
+def _parquet_samples(fs, path: str) -> Iterator[Sample]:
+    with fs.open(path, "rb") as f:
+        table = pq.read_table(f)
+    extension = next((e for e in _IMAGE_EXTENSIONS if e in table.column_names), None)
+    if extension is None:
+        return
+    captions = table.column("caption").to_pylist() if "caption" in table.column_names else None
+    for i, (key, image, url) in enumerate(
+        zip(
+            table.column("key").to_pylist(),
+            table.column(extension).to_pylist(),
+            table.column("url").to_pylist(),
+            strict=True,
+        )
+    ):
+        if image:
+            yield Sample(key, image, extension, captions[i] if captions else None, url)
