@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import fsspec
 
 from . import _engine
-from .committer import is_remote, make_committer
+from .committer import ShardStats, is_remote, make_committer
 from .distributors.local import run_local
 from .distributors.pyspark import run_pyspark
 from .distributors.ray import run_ray
@@ -20,6 +20,7 @@ from .progress import Progress
 from .report import write_report
 from .run_stats import summary_text, write_run_stats
 from .sample_retry import retry_failed_samples
+from .wandb_logger import WandbLogger
 from .worker import ShardWorker
 
 
@@ -151,23 +152,34 @@ def run(options: DownloadOptions) -> RunSummary:
     if not options.quiet:
         print("Starting the downloading of this file", flush=True)
     shards = plan_shards(options, scan, start_shard_id, done_shards)
+    wandb_logger = (
+        WandbLogger(options.wandb_project, options.summary_dict()) if options.enable_wandb else None
+    )
+
+    def shard_done(shard_id: int, stats: ShardStats) -> None:
+        progress.shard_done(shard_id, stats)
+        if wandb_logger is not None:
+            wandb_logger.shard_done(stats)
+
     if options.distributor in ("pyspark", "ray"):
         progress.start_live(None)  # the engines run on executors: committed shards only
         run_distributed = run_pyspark if options.distributor == "pyspark" else run_ray
-        failed = run_distributed(shards, options, committer, progress.shard_done)
+        failed = run_distributed(shards, options, committer, shard_done)
     else:
         worker = ShardWorker(options, committer)
         progress.start_live(worker.engine.counters)
         failed_shards = run_local(
             shards,
             worker,
-            lambda shard, stats: progress.shard_done(shard.shard_id, stats),
+            lambda shard, stats: shard_done(shard.shard_id, stats),
             parallelism=options.processes_count,
             max_shard_retry=options.max_shard_retry,
         )
         failed = [shard.shard_id for shard in failed_shards]
     committer.finish()
     progress.finish()
+    if wandb_logger is not None:
+        wandb_logger.finish()
     if options.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
         summary = write_run_stats(output_folder, options.summary_dict())
         if summary["shards"]:

@@ -64,9 +64,6 @@ RESERVED_COLUMNS = {
     "sha512",
 }
 
-# Values accepted by the reference that this version does not implement yet. Each raises
-# NotImplementedError naming the parameter and the value, so nothing silently does nothing.
-_SUPPORTED_OUTPUT_FORMATS = OUTPUT_FORMATS
 # The Python package each distributor needs, checked before anything starts.
 _DISTRIBUTOR_PACKAGES = {"pyspark": "pyspark", "ray": "ray"}
 
@@ -151,8 +148,8 @@ class DownloadOptions:
 
     @classmethod
     def from_arguments(cls, arguments: dict[str, Any]) -> DownloadOptions:
-        """Validates the arguments of `download()`; raises ValueError, TypeError or
-        NotImplementedError before anything is touched."""
+        """Validates the arguments of `download()`; raises ValueError, TypeError,
+        FileNotFoundError or ImportError before anything is touched."""
         arguments = dict(arguments)
         directives = arguments.get("disallowed_header_directives")
         if directives is None:
@@ -235,9 +232,12 @@ class DownloadOptions:
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
 
-        # The reference's own checks, with its messages.
+        # The reference's own checks, with its messages (followed by what is expected).
         if self.compute_hash not in HASHES:
-            raise ValueError(f"Unsupported hash to compute: {self.compute_hash}")
+            raise ValueError(
+                f"Unsupported hash to compute: {self.compute_hash}"
+                + _expected("compute_hash", HASHES)
+            )
         if self.verify_hash is not None:
             if not isinstance(self.verify_hash, (list, tuple)) or len(self.verify_hash) != 2:
                 raise ValueError(
@@ -258,27 +258,50 @@ class DownloadOptions:
                     "Please remove them from save_additional_columns."
                 )
         if self.incremental_mode not in INCREMENTAL_MODES:
-            raise ValueError(f"Unknown incremental mode {self.incremental_mode}")
+            raise ValueError(
+                f"Unknown incremental mode {self.incremental_mode}"
+                + _expected("incremental_mode", INCREMENTAL_MODES)
+            )
         if self.input_format not in INPUT_FORMATS:
-            raise ValueError(f"Invalid input format {self.input_format}")
+            raise ValueError(
+                f"Invalid input format {self.input_format}"
+                + _expected("input_format", INPUT_FORMATS)
+            )
         if self.output_format not in OUTPUT_FORMATS:
-            raise ValueError(f"Invalid output format {self.output_format}")
+            raise ValueError(
+                f"Invalid output format {self.output_format}"
+                + _expected("output_format", OUTPUT_FORMATS)
+            )
         if self.encode_format not in ENCODE_FORMATS:
-            raise ValueError(f"Invalid encode format {self.encode_format}")
+            raise ValueError(
+                f"Invalid encode format {self.encode_format}"
+                + _expected("encode_format", ENCODE_FORMATS)
+            )
         if self.encode_format == "png" and not 0 <= self.encode_quality <= 9:
             raise ValueError(
                 "For png, encode quality represents compression which"
                 f"must be between 0 and 9, got {self.encode_quality}"
+                " (encode_quality, with encode_format='png')"
             )
         if self.resize_mode not in RESIZE_MODES:
-            raise ValueError(f"Invalid option for resize_mode: {self.resize_mode}")
+            raise ValueError(
+                f"Invalid option for resize_mode: {self.resize_mode}"
+                + _expected("resize_mode", RESIZE_MODES)
+            )
         for name in ("upscale_interpolation", "downscale_interpolation"):
             value = getattr(self, name)
             if not isinstance(value, str) or value.lower() not in INTERPOLATIONS:
                 lowered = value.lower() if isinstance(value, str) else value
-                raise ValueError(f"Invalid option for interpolation: {lowered}")
+                raise ValueError(
+                    f"Invalid option for interpolation: {lowered}" + _expected(name, INTERPOLATIONS)
+                )
         if self.distributor not in DISTRIBUTORS:
-            raise ValueError(f"Distributor {self.distributor} not supported")
+            raise ValueError(
+                f"Distributor {self.distributor} not supported"
+                + _expected("distributor", DISTRIBUTORS)
+            )
+        if self.enable_wandb and importlib.util.find_spec("wandb") is None:
+            raise ImportError("enable_wandb=True needs the wandb package: pip install wandb")
         package = _DISTRIBUTOR_PACKAGES.get(self.distributor)
         if package is not None and importlib.util.find_spec(package) is None:
             # The reference's ray distributor silently did nothing without ray.
@@ -323,8 +346,6 @@ class DownloadOptions:
                         f"parquet); input_format={self.input_format!r} has only URLs"
                     )
 
-        self._reject_not_implemented()
-
     def _validate_split(self) -> None:
         """num_workers / worker_id: one part of a static split of the shards."""
         _check_int("num_workers", self.num_workers, minimum=1)
@@ -351,21 +372,6 @@ class DownloadOptions:
                     )
                     + "; use incremental (and empty the folder before starting the parts)"
                 )
-
-    def _reject_not_implemented(self) -> None:
-        def refuse(name: str, value: Any, hint: str) -> None:
-            raise NotImplementedError(
-                f"{name}={value!r} is not implemented yet in this version of img2dataset; {hint}"
-            )
-
-        if self.output_format not in _SUPPORTED_OUTPUT_FORMATS:
-            refuse(
-                "output_format",
-                self.output_format,
-                "supported now: files, webdataset, parquet, dummy",
-            )
-        if self.enable_wandb:
-            refuse("enable_wandb", self.enable_wandb, "Weights & Biases logging is not available")
 
     # ------------------------------------------------------------------------------------------
     def engine_options(self) -> _engine.EngineOptions:
@@ -440,6 +446,11 @@ def _is_dns_server(text: Any) -> bool:
     except ValueError:
         return False
     return port is None or (port.isdigit() and 0 < int(port) < 65536)
+
+
+def _expected(name: str, choices: Any) -> str:
+    """(option: expected one of a, b, c): appended to the reference's messages."""
+    return f" ({name}: expected one of {', '.join(str(c) for c in choices)})"
 
 
 def _check_str(name: str, value: Any) -> None:

@@ -25,7 +25,7 @@ PARAMETER_HELP: dict[str, str] = {
     "extract_exif": "Store the EXIF metadata of each image in the exif column.",
     "save_additional_columns": "Input columns copied to the metadata (columnar inputs).",
     "timeout": "Seconds allowed to connect and for any stall of a download.",
-    "enable_wandb": "Log to Weights & Biases (not yet).",
+    "enable_wandb": "Log statistics to Weights & Biases (needs the wandb package).",
     "wandb_project": "Weights & Biases project name.",
     "oom_shard_count": "Digits of shard names (00000) and of the shard part of keys.",
     "compute_hash": "Hash of the downloaded bytes to store: md5, sha256, sha512 or None.",
