@@ -284,13 +284,17 @@ class Network final : public Fetcher {
     if (const auto scheduler_wake = scheduler_.NextWakeup()) wake = std::min(wake, *scheduler_wake);
     timeval max{1, 0};
     timeval tv{};
-    if (ares_timeout(channel_, &max, &tv) != nullptr) {
-      wake = std::min(wake, clock_.Now() + std::chrono::seconds(tv.tv_sec) +
-                                std::chrono::microseconds(tv.tv_usec));
+    // ares_timeout returns &max when no query is pending, &tv otherwise: reading tv regardless
+    // made every idle wait 0 ms, a busy loop whenever downloads were waiting on the network.
+    if (const timeval* due = ares_timeout(channel_, &max, &tv)) {
+      wake = std::min(wake, clock_.Now() + std::chrono::seconds(due->tv_sec) +
+                                std::chrono::microseconds(due->tv_usec));
     }
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(wake - clock_.Now()).count();
-    return static_cast<int>(std::clamp<int64_t>(ms, 0, 1000));
+    // Rounded up: a wait of less than a millisecond rounded down to 0 would spin the loop
+    // (epoll_wait returning at once) until the timer is due.
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(wake - clock_.Now()).count();
+    return static_cast<int>(std::clamp<int64_t>((us + 999) / 1000, 0, 1000));
   }
 
   void Dispatch(const epoll_event& event) {
