@@ -4,6 +4,7 @@ status, error class and message a user sees in the metadata."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -241,3 +242,16 @@ def test_self_signed_certificate(https_image_server, tmp_path):
     assert fetch(tmp_path / "b", [url], ignore_ssl_certificate=True)[url]["status"] == "success"
     trusted = fetch(tmp_path / "c", [url], ca_bundle=str(https_image_server.cert_path))
     assert trusted[url]["status"] == "success"
+
+
+def test_waiting_on_a_slow_server_does_not_burn_cpu(image_server, tmp_path):
+    """While every download waits on the network, the loop sleeps in epoll_wait: a 3 s wait
+    costs a small fraction of a CPU-second (a busy loop cost the whole 3 s)."""
+    import time
+
+    url = image_server.url(f"/slow/3/rgb_64x48.jpg?{uuid.uuid4().hex}")
+    start = time.process_time()
+    output = download_urls(tmp_path, [url], output_format="dummy", timeout=20)
+    used = time.process_time() - start
+    assert rows_by_url(output)[url]["status"] == "success"
+    assert used < 1.0, f"{used:.2f} CPU-s for a download that waited 3 s"
