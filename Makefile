@@ -8,13 +8,14 @@ CPP_BUILD := build/cpp
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
-.PHONY: help setup demo test test-cpp test-fuzz test-python test-asan fuzz bench-fetch bench-image pack format lint clean
+.PHONY: help setup demo test test-cpp test-fuzz test-python test-asan fuzz bench bench-fetch bench-image pack format lint clean
 
 help:
 	@echo "make demo        download sample images served on loopback into demo_output/"
 	@echo "make test        C++ tests (ctest), a short fuzz run, then Python tests (pytest)"
 	@echo "make test-asan   C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make fuzz        every libFuzzer target for 200000 inputs (clang, build/fuzz)"
+	@echo "make bench       end to end next to the reference img2dataset (PyPI), same URLs, one run"
 	@echo "make bench-fetch fetch-only throughput on loopback, engine next to plain libcurl"
 	@echo "make bench-image compute-only image pipeline: fast and exact paths next to OpenCV"
 	@echo "make pack        wheel, packed environment and pex for cluster executors, in dist/"
@@ -52,6 +53,9 @@ test-asan: setup
 
 fuzz: setup
 	FUZZ_SEED=0 scripts/fuzz.sh 200000
+
+bench: setup
+	$(VENV)/python bench/e2e_bench.py
 
 bench-fetch: setup
 	$(VENV)/python bench/fetch_bench.py
