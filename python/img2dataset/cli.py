@@ -13,6 +13,7 @@ import inspect
 import sys
 from typing import Any
 
+from .committer import OutputFolderGone
 from .download import download, run
 from .options import DownloadOptions
 from .parameters import PARAMETER_HELP
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         NotImplementedError,
         FileNotFoundError,
         ImportError,
+        OutputFolderGone,
     ) as error:
         print(f"img2dataset: error: {error}", file=sys.stderr)
         return 2

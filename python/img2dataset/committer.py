@@ -148,6 +148,11 @@ def committed_shards(output_folder: str) -> set[int]:
     return {int(m.group(1)) for name in os.listdir(output_folder) if (m := STATS_NAME.match(name))}
 
 
+class OutputFolderGone(RuntimeError):
+    """The output folder disappeared during the run: nothing more can be committed, and
+    recreating it would silently drop what was committed before. Ends the run."""
+
+
 @dataclass
 class StagedShard:
     """A shard written to a staging folder, ready to commit."""
@@ -201,9 +206,19 @@ class Committer:
         shutil.rmtree(self.tmp_folder, ignore_errors=True)
         os.makedirs(self.tmp_folder, exist_ok=True)
 
+    def check_output(self) -> None:
+        """Raises OutputFolderGone when the output folder was removed during the run."""
+        if not os.path.isdir(self.output_folder):
+            raise OutputFolderGone(
+                f"output_folder {self.output_folder} was removed while the run was writing to "
+                "it; nothing more is committed. Restore it (or start again) and rerun: "
+                "incremental mode redoes only the missing shards."
+            )
+
     def staging_dir(self, shard_id: int, attempt: str | None = None) -> str:
         """A fresh, empty staging folder for one attempt at a shard (named after `attempt` when
         several attempts may run at once)."""
+        self.check_output()
         name = self.shard_name(shard_id) + (f".{attempt}" if attempt else "")
         path = os.path.join(self.tmp_folder, name)
         shutil.rmtree(path, ignore_errors=True)
@@ -221,6 +236,7 @@ class Committer:
 
     def commit(self, staged: StagedShard) -> None:
         """Moves the shard's files into place, then writes the stats file (the commit marker)."""
+        self.check_output()
         for file_name in self._with_metadata(staged):
             self._place(os.path.join(staged.staging, file_name), file_name)
         self._write_stats(staged.shard_id, staged.stats, staged.staging)
@@ -234,6 +250,7 @@ class Committer:
 
     def commit_attempt(self, attempt: PublishedAttempt) -> None:
         """Commits a published attempt: its files moved into place, the stats file last."""
+        self.check_output()
         for file_name in attempt.files:
             self._place(os.path.join(attempt.folder, file_name), file_name)
         self._write_stats(attempt.shard_id, attempt.stats, attempt.folder)
@@ -330,6 +347,9 @@ class RemoteCommitter(Committer):
         self.fs.makedirs(self.root, exist_ok=True)
         if self.fs.exists(self.remote_tmp):
             self.fs.rm(self.remote_tmp, recursive=True)
+
+    def check_output(self) -> None:
+        """Object stores have no folders to remove."""
 
     def _upload(self, source: str, target: str) -> None:
         if os.path.isdir(source):

@@ -161,21 +161,24 @@ def run(options: DownloadOptions) -> RunSummary:
         if wandb_logger is not None:
             wandb_logger.shard_done(stats)
 
-    if options.distributor in ("pyspark", "ray"):
-        progress.start_live(None)  # the engines run on executors: committed shards only
-        run_distributed = run_pyspark if options.distributor == "pyspark" else run_ray
-        failed = run_distributed(shards, options, committer, shard_done)
-    else:
-        worker = ShardWorker(options, committer)
-        progress.start_live(worker.engine.counters)
-        failed_shards = run_local(
-            shards,
-            worker,
-            lambda shard, stats: shard_done(shard.shard_id, stats),
-            parallelism=options.processes_count,
-            max_shard_retry=options.max_shard_retry,
-        )
-        failed = [shard.shard_id for shard in failed_shards]
+    try:
+        if options.distributor in ("pyspark", "ray"):
+            progress.start_live(None)  # the engines run on executors: committed shards only
+            run_distributed = run_pyspark if options.distributor == "pyspark" else run_ray
+            failed = run_distributed(shards, options, committer, shard_done)
+        else:
+            worker = ShardWorker(options, committer)
+            progress.start_live(worker.engine.counters)
+            failed_shards = run_local(
+                shards,
+                worker,
+                lambda shard, stats: shard_done(shard.shard_id, stats),
+                parallelism=options.processes_count,
+                max_shard_retry=options.max_shard_retry,
+            )
+            failed = [shard.shard_id for shard in failed_shards]
+    finally:
+        progress.stop_live()  # also when the run ends with an error
     committer.finish()
     progress.finish()
     if wandb_logger is not None:
