@@ -1,0 +1,128 @@
+"""Bounded memory and no lost rows under load: decompression bombs stay small and fail clearly;
+20,000 URLs over 2,000 host names all land in exactly one shard's metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import threading
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from check_no_loss import check  # noqa: E402
+
+
+def png_bomb(side: int) -> bytes:
+    """A side x side 1-bit grey PNG of zeros: tens of kB that decode to side**2 pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" * (1 + side // 8)
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="module")
+def bomb_server():
+    bomb = png_bomb(20_000)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(bomb)))
+            self.end_headers()
+            self.wfile.write(bomb)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", len(bomb)
+    server.shutdown()
+
+
+def run_in_child(tmp_path: Path, arguments: dict) -> int:
+    """Runs download() in a child process; returns its peak resident set in MiB."""
+    script = (
+        "import json, sys; from img2dataset import download; download(**json.loads(sys.argv[1]))"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, json.dumps(arguments)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, process.stderr.read().decode()[-3000:]
+    return usage.ru_maxrss // 1024
+
+
+def test_png_bombs_fail_clearly_and_memory_stays_bounded(bomb_server, tmp_path):
+    base, size = bomb_server
+    assert size < 200_000  # 20000 x 20000 pixels in a small download
+    urls = [f"{base}/bomb-{i}.png" for i in range(200)]
+    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
+    peak_mib = run_in_child(
+        tmp_path,
+        {
+            "url_list": str(tmp_path / "urls.txt"),
+            "output_folder": str(tmp_path / "out"),
+            "output_format": "webdataset",
+            "thread_count": 64,
+            "allow_private_addresses": True,
+            "html_report": False,
+        },
+    )
+    rows = pq.read_table(tmp_path / "out" / "00000.parquet").to_pylist()
+    assert [r["status"] for r in rows] == ["failed_to_resize"] * 200
+    assert rows[0]["error_message"] == (
+        "image of 20000x20000 pixels is above max_image_pixels (100000000)"
+    )
+    # One decoded bomb alone would be 400 MB (grey) to 1.2 GB (RGB).
+    assert peak_mib < 400, f"peak RSS {peak_mib} MiB"
+
+
+def test_20000_urls_over_2000_hosts_lose_no_row(image_server, dns_server, tmp_path):
+    port = image_server.port
+    paths = ["/images/rgb_64x48.jpg", "/status/404", "/images/rgb_300x200.png", "/notimage"]
+    urls = [f"http://h{i % 2000}.test:{port}{paths[i % 4]}?row={i}" for i in range(20_000)]
+    urls += urls[:500]  # repeated rows count too
+    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
+    run_in_child(
+        tmp_path,
+        {
+            "url_list": str(tmp_path / "urls.txt"),
+            "output_folder": str(tmp_path / "out"),
+            "output_format": "webdataset",
+            "number_sample_per_shard": 2000,
+            "processes_count": 2,
+            "thread_count": 256,
+            "disable_all_reencoding": True,
+            "dns_servers": [dns_server.address],
+            "allow_private_addresses": True,
+            "html_report": False,
+        },
+    )
+    problems, rows = check(str(tmp_path / "urls.txt"), str(tmp_path / "out"))
+    assert problems == []
+    assert rows == 20_500
+    summary = json.loads((tmp_path / "out" / "_run_summary.json").read_text())
+    assert summary["count"] == 20_500 and summary["shards"] == 11
