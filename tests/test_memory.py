@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import struct
 import subprocess
 import sys
@@ -60,37 +59,36 @@ def bomb_server():
     server.shutdown()
 
 
-def run_in_child(tmp_path: Path, arguments: dict) -> int:
-    """Runs download() in a child process; returns its peak resident set in MiB."""
+def run_in_child(tmp_path: Path, urls: list[str], **options) -> int:
+    """Runs download() of `urls` into tmp_path/out (webdataset) in a child process; returns its
+    peak resident set in MiB."""
+    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
+    arguments = {
+        "url_list": str(tmp_path / "urls.txt"),
+        "output_folder": str(tmp_path / "out"),
+        "output_format": "webdataset",
+        "allow_private_addresses": True,
+        "html_report": False,
+        **options,
+    }
+    # The child reports its own high-water mark (VmHWM): getrusage's ru_maxrss would count the
+    # parent's memory, which Linux carries over at fork.
     script = (
-        "import json, sys; from img2dataset import download; download(**json.loads(sys.argv[1]))"
+        "import json, sys; import img2dataset as i; i.download(**json.loads(sys.argv[1])); "
+        "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script, json.dumps(arguments)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    completed = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(arguments)], capture_output=True, text=True
     )
-    _, status, usage = os.wait4(process.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, process.stderr.read().decode()[-3000:]
-    return usage.ru_maxrss // 1024
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return int(completed.stdout.rsplit("VmHWM:", 1)[1].split()[0]) // 1024
 
 
 def test_png_bombs_fail_clearly_and_memory_stays_bounded(bomb_server, tmp_path):
     base, size = bomb_server
     assert size < 200_000  # 20000 x 20000 pixels in a small download
     urls = [f"{base}/bomb-{i}.png" for i in range(200)]
-    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
-    peak_mib = run_in_child(
-        tmp_path,
-        {
-            "url_list": str(tmp_path / "urls.txt"),
-            "output_folder": str(tmp_path / "out"),
-            "output_format": "webdataset",
-            "thread_count": 64,
-            "allow_private_addresses": True,
-            "html_report": False,
-        },
-    )
+    peak_mib = run_in_child(tmp_path, urls, thread_count=64)
     rows = pq.read_table(tmp_path / "out" / "00000.parquet").to_pylist()
     assert [r["status"] for r in rows] == ["failed_to_resize"] * 200
     assert rows[0]["error_message"] == (
@@ -105,24 +103,73 @@ def test_20000_urls_over_2000_hosts_lose_no_row(image_server, dns_server, tmp_pa
     paths = ["/images/rgb_64x48.jpg", "/status/404", "/images/rgb_300x200.png", "/notimage"]
     urls = [f"http://h{i % 2000}.test:{port}{paths[i % 4]}?row={i}" for i in range(20_000)]
     urls += urls[:500]  # repeated rows count too
-    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
     run_in_child(
         tmp_path,
-        {
-            "url_list": str(tmp_path / "urls.txt"),
-            "output_folder": str(tmp_path / "out"),
-            "output_format": "webdataset",
-            "number_sample_per_shard": 2000,
-            "processes_count": 2,
-            "thread_count": 256,
-            "disable_all_reencoding": True,
-            "dns_servers": [dns_server.address],
-            "allow_private_addresses": True,
-            "html_report": False,
-        },
+        urls,
+        number_sample_per_shard=2000,
+        processes_count=2,
+        thread_count=256,
+        disable_all_reencoding=True,
+        dns_servers=[dns_server.address],
     )
     problems, rows = check(str(tmp_path / "urls.txt"), str(tmp_path / "out"))
     assert problems == []
     assert rows == 20_500
     summary = json.loads((tmp_path / "out" / "_run_summary.json").read_text())
     assert summary["count"] == 20_500 and summary["shards"] == 11
+
+
+@pytest.fixture(scope="module")
+def stalling_server():
+    """Accepts every connection, reads the request and never answers (until the client goes)."""
+    import asyncio
+
+    ready = threading.Event()
+    state: dict = {}
+
+    async def handle(reader, writer):
+        try:
+            await reader.read(65536)
+            await reader.read()  # until the client closes
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def serve():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=8192)
+        state["port"] = server.sockets[0].getsockname()[1]
+        state["loop"] = asyncio.get_running_loop()
+        state["stop"] = asyncio.Event()
+        ready.set()
+        async with server:
+            await state["stop"].wait()
+
+    thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
+    thread.start()
+    ready.wait(10)
+    yield state["port"]
+    state["loop"].call_soon_threadsafe(state["stop"].set)
+    thread.join(10)
+
+
+def test_stalled_servers_keep_memory_bounded(stalling_server, dns_server, tmp_path):
+    """100,000 URLs over 5,000 host names whose server never answers: every one times out,
+    none is lost, and the process stays within its budget however many rows wait."""
+    urls = [f"http://s{i % 5000}.test:{stalling_server}/{i}.jpg" for i in range(100_000)]
+    peak_mib = run_in_child(
+        tmp_path,
+        urls,
+        number_sample_per_shard=25_000,
+        processes_count=2,
+        thread_count=2000,
+        timeout=0.5,
+        dns_servers=[dns_server.address],
+    )
+    problems, rows = check(str(tmp_path / "urls.txt"), str(tmp_path / "out"))
+    assert problems == [] and rows == 100_000
+    summary = json.loads((tmp_path / "out" / "_run_summary.json").read_text())
+    # Every row times out; the test DNS server (Python) may drop a few of the 5,000 lookups.
+    classes = summary["error_class_dict"]
+    assert set(classes) <= {"timeout", "dns"} and classes.get("timeout", 0) >= 99_000
+    assert peak_mib < 500, f"peak RSS {peak_mib} MiB"
