@@ -20,6 +20,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from check_no_loss import check  # noqa: E402
 
+from support.stalling_server import StallingServer  # noqa: E402
+
 
 def png_bomb(side: int) -> bytes:
     """A side x side 1-bit grey PNG of zeros: tens of kB that decode to side**2 pixels."""
@@ -121,36 +123,8 @@ def test_20000_urls_over_2000_hosts_lose_no_row(image_server, dns_server, tmp_pa
 
 @pytest.fixture(scope="module")
 def stalling_server():
-    """Accepts every connection, reads the request and never answers (until the client goes)."""
-    import asyncio
-
-    ready = threading.Event()
-    state: dict = {}
-
-    async def handle(reader, writer):
-        try:
-            await reader.read(65536)
-            await reader.read()  # until the client closes
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            writer.close()
-
-    async def serve():
-        server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=8192)
-        state["port"] = server.sockets[0].getsockname()[1]
-        state["loop"] = asyncio.get_running_loop()
-        state["stop"] = asyncio.Event()
-        ready.set()
-        async with server:
-            await state["stop"].wait()
-
-    thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
-    thread.start()
-    ready.wait(10)
-    yield state["port"]
-    state["loop"].call_soon_threadsafe(state["stop"].set)
-    thread.join(10)
+    with StallingServer() as server:
+        yield server.port
 
 
 def test_stalled_servers_keep_memory_bounded(stalling_server, dns_server, tmp_path):
