@@ -371,7 +371,9 @@ TEST(ExifReaderTest, RepeatedSubIfdPointersHitTheWorkBound) {
   Put(tiff, 0, 4, ByteOrder::kLittle);
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(ReadExifTagsLikeExifread(tiff, 0, true), std::nullopt);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  // Loose on purpose (sanitizer builds on a busy machine are slow): the unbounded walk takes
+  // hours, not seconds.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
 }
 
 TEST(ExifReaderTest, TiffBlockMayStartInsideTheFile) {
