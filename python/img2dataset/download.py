@@ -164,8 +164,8 @@ def run(options: DownloadOptions) -> RunSummary:
     try:
         if options.distributor in ("pyspark", "ray"):
             progress.start_live(None)  # the engines run on executors: committed shards only
-            run_distributed = run_pyspark if options.distributor == "pyspark" else run_ray
-            failed = run_distributed(shards, options, committer, shard_done)
+            distribute = run_pyspark if options.distributor == "pyspark" else run_ray
+            failed = distribute(shards, options, committer, shard_done)
         else:
             worker = ShardWorker(options, committer)
             progress.start_live(worker.engine.counters)
