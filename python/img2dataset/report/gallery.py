@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import tarfile
 from collections.abc import Iterator
@@ -39,7 +38,8 @@ def gallery_samples(output_folder: str, shard_names: list[str], limit: int) -> l
 
 def _shard_samples(fs, root: str, name: str) -> Iterator[Sample]:
     if fs.exists(f"{root}/{name}.tar"):
-        yield from _tar_samples(fs.cat_file(f"{root}/{name}.tar"))
+        with fs.open(f"{root}/{name}.tar", "rb") as f:
+            yield from _tar_samples(f)
     elif fs.isdir(f"{root}/{name}"):
         yield from _folder_samples(fs, f"{root}/{name}")
     elif fs.exists(f"{root}/{name}.parquet"):
@@ -53,15 +53,21 @@ def _meta(text: bytes | None) -> dict:
         return {}
 
 
-def _tar_samples(data: bytes) -> Iterator[Sample]:
-    members: dict[str, dict[str, bytes]] = {}
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+def _tar_samples(stream) -> Iterator[Sample]:
+    """The samples of a tar, read as a stream: a sample's members are adjacent, so only the
+    first samples of a large shard are read."""
+    key, files = None, {}
+    with tarfile.open(fileobj=stream, mode="r|") as tar:
         for member in tar:
-            key, _, extension = member.name.rpartition(".")
+            member_key, _, extension = member.name.rpartition(".")
+            if member_key != key:
+                if key is not None:
+                    yield from _sample(key, files)
+                key, files = member_key, {}
             file = tar.extractfile(member)
             if file is not None:
-                members.setdefault(key, {})[extension] = file.read()
-    for key, files in members.items():
+                files[extension] = file.read()
+    if key is not None:
         yield from _sample(key, files)
 
 
@@ -86,10 +92,13 @@ def _sample(key: str, files: dict[str, bytes]) -> Iterator[Sample]:
 
 def _parquet_samples(fs, path: str) -> Iterator[Sample]:
     with fs.open(path, "rb") as f:
-        table = pq.read_table(f)
-    extension = next((e for e in _IMAGE_EXTENSIONS if e in table.column_names), None)
-    if extension is None:
-        return
+        parquet = pq.ParquetFile(f)
+        names = parquet.schema_arrow.names
+        extension = next((e for e in _IMAGE_EXTENSIONS if e in names), None)
+        if extension is None or parquet.num_row_groups == 0:
+            return
+        wanted = [n for n in ("key", extension, "url", "caption") if n in names]
+        table = parquet.read_row_group(0, columns=wanted)  # the first samples are enough
     captions = table.column("caption").to_pylist() if "caption" in table.column_names else None
     for i, (key, image, url) in enumerate(
         zip(
