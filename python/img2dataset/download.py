@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 
 import fsspec
 
-from . import _engine
 from .committer import ShardStats, is_remote, make_committer
 from .distributors.local import run_local
 from .distributors.pyspark import run_pyspark
@@ -140,9 +139,14 @@ def run(options: DownloadOptions) -> RunSummary:
         done_shards = committer.committed_shards()
 
     committer.prepare()
+    distributed = options.distributor in ("pyspark", "ray")
+    # One engine per process: the local shards and the sample retry share it; a distributed
+    # run needs one on the driver only to retry samples.
+    worker = (
+        ShardWorker(options, committer) if not distributed or options.retry_failed_samples else None
+    )
     if options.retry_failed_samples:
-        engine = _engine.make_engine(options.engine_options())
-        for shard_id, stats in retry_failed_samples(options, committer, engine).items():
+        for shard_id, stats in retry_failed_samples(options, committer, worker.engine).items():
             print(
                 f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now succeed",
                 flush=True,
@@ -162,12 +166,11 @@ def run(options: DownloadOptions) -> RunSummary:
             wandb_logger.shard_done(stats)
 
     try:
-        if options.distributor in ("pyspark", "ray"):
+        if distributed:
             progress.start_live(None)  # the engines run on executors: committed shards only
             distribute = run_pyspark if options.distributor == "pyspark" else run_ray
             failed = distribute(shards, options, committer, shard_done)
         else:
-            worker = ShardWorker(options, committer)
             progress.start_live(worker.engine.counters)
             failed_shards = run_local(
                 shards,
