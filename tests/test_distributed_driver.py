@@ -4,6 +4,8 @@ attempt; a shard that failed as a whole is retried; nothing is left in `_tmp`.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from img2dataset import download
 from img2dataset.committer import make_committer
 from img2dataset.distributors.distributed import run_distributed
@@ -34,12 +36,10 @@ def run_with(options: DownloadOptions, run_batch, max_shard_retry: int = 1):
     done = []
     failed = run_distributed(
         plan_shards(options, scan_inputs(options), 0, set()),
-        options.output_folder,
+        replace(options, subjob_size=2, max_shard_retry=max_shard_retry),
         committer,
         run_batch,
         lambda shard_id, stats: done.append(shard_id),
-        subjob_size=2,
-        max_shard_retry=max_shard_retry,
     )
     committer.finish()
     return done, failed

@@ -7,6 +7,7 @@ import json
 import socket
 import tarfile
 import uuid
+from dataclasses import replace
 
 import fsspec
 import pyarrow as pa
@@ -202,12 +203,10 @@ def test_distributed_attempts_are_published_and_committed_on_s3(s3, image_server
 
     failed = run_distributed(
         plan_shards(options, scan_inputs(options), 0, set()),
-        options.output_folder,
+        replace(options, subjob_size=4, max_shard_retry=0),
         committer,
         run_batch,
         lambda shard_id, stats: None,
-        subjob_size=4,
-        max_shard_retry=0,
     )
     assert failed == []
     assert all(folder.startswith("bucket/distributed/_tmp/") for folder in published)

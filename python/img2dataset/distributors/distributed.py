@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 from ..committer import Committer, ShardStats
+from ..options import DownloadOptions
 from ..planner import Shard
 from .shard_retry import with_shard_retries
 from .shard_spool import ShardSpool
@@ -24,16 +25,14 @@ OnDone = Callable[[int, ShardStats], None]
 
 def run_distributed(
     shards: Iterable[Shard],
-    output_folder: str,
+    options: DownloadOptions,
     committer: Committer,
     run_batch: RunBatch,
     on_done: OnDone,
-    subjob_size: int,
-    max_shard_retry: int,
 ) -> list[int]:
-    """Runs every shard through `run_batch`; returns the ids of the shards that still failed
-    after `max_shard_retry` extra passes."""
-    spool = ShardSpool(output_folder)
+    """Runs every shard through `run_batch`, `subjob_size` at a time; returns the ids of the
+    shards that still failed after `max_shard_retry` extra passes."""
+    spool = ShardSpool(options.output_folder)
     committed: set[int] = set()
 
     def run_tasks(tasks: list[ShardTask]) -> list[ShardTask]:
@@ -58,7 +57,7 @@ def run_distributed(
 
     def run_pass(tasks: Iterable[ShardTask]) -> list[ShardTask]:
         failed = []
-        for batch in _batched(tasks, subjob_size):
+        for batch in _batched(tasks, options.subjob_size):
             failed += run_tasks(batch)
         return failed
 
@@ -66,7 +65,8 @@ def run_distributed(
         for shard in shards:
             yield ShardTask(shard.shard_id, spool.write(shard))
 
-    return [t.shard_id for t in with_shard_retries(run_pass, tasks(), max_shard_retry)]
+    retried = with_shard_retries(run_pass, tasks(), options.max_shard_retry)
+    return [t.shard_id for t in retried]
 
 
 def _batched(items: Iterable[ShardTask], size: int) -> Iterator[list[ShardTask]]:

@@ -64,15 +64,7 @@ def run_pyspark(
             watcher.stop()
 
     try:
-        return run_distributed(
-            shards,
-            options.output_folder,
-            committer,
-            run_batch,
-            on_done,
-            subjob_size=options.subjob_size,
-            max_shard_retry=options.max_shard_retry,
-        )
+        return run_distributed(shards, options, committer, run_batch, on_done)
     finally:
         if created:
             spark.stop()

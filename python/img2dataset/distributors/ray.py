@@ -41,12 +41,4 @@ def run_ray(
             except ray.exceptions.RayError as error:  # its retries spent: a failed shard
                 yield TaskOutcome(task, None, f"ray task failed: {error}", "ray")
 
-    return run_distributed(
-        shards,
-        options.output_folder,
-        committer,
-        run_batch,
-        on_done,
-        subjob_size=options.subjob_size,
-        max_shard_retry=options.max_shard_retry,
-    )
+    return run_distributed(shards, options, committer, run_batch, on_done)
