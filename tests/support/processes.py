@@ -64,3 +64,32 @@ def command_line(pid: int) -> str:
             return f.read().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+class SessionGroup:
+    """Daemons a test starts (each with start_new_session=True, its pid recorded in
+    `sessions`), started by `start()` and killed, children included, by `stop()`; as a context
+    manager, a failed start is cleaned up too."""
+
+    def __init__(self) -> None:
+        self.sessions: set[int] = set()
+
+    def start(self) -> str:
+        raise NotImplementedError
+
+    def stop(self) -> list[int]:
+        """Kills every process of the group; returns any that survived."""
+        survivors = kill_sessions(self.sessions)
+        self.sessions = set()
+        return survivors
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

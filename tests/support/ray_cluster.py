@@ -11,17 +11,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .processes import free_port, kill_sessions
+from .processes import SessionGroup, free_port
 
 _RAY = str(Path(sys.executable).with_name("ray"))
 
 
-class RayCluster:
+class RayCluster(SessionGroup):
     def __init__(self, temp_dir: Path, nodes: int = 2, cpus_per_node: int = 1):
         # Ray's socket paths are limited to 107 bytes and it adds about 64 characters.
         assert len(str(temp_dir)) <= 35, f"Ray temp dir too long for its sockets: {temp_dir}"
+        super().__init__()
         self.temp_dir, self.nodes, self.cpus = temp_dir, nodes, cpus_per_node
-        self.sessions: set[int] = set()
         self.address: str | None = None
         self.env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
         self.env.pop("RAY_ADDRESS", None)
@@ -65,20 +65,3 @@ class RayCluster:
         for _ in range(self.nodes - 1):
             self._ray_start([f"--address={self.address}", *common])
         return self.address
-
-    def stop(self) -> list[int]:
-        """Kills every process of the cluster; returns any that survived."""
-        survivors = kill_sessions(self.sessions)
-        self.sessions = set()
-        return survivors
-
-    def __enter__(self) -> RayCluster:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

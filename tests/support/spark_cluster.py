@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyspark
 
-from .processes import free_port, kill_sessions
+from .processes import SessionGroup, free_port
 
 SPARK_HOME = Path(pyspark.__file__).parent
 
@@ -45,10 +45,10 @@ def spark_environment(base: Path) -> dict[str, str]:
     }
 
 
-class SparkStandalone:
+class SparkStandalone(SessionGroup):
     def __init__(self, base: Path, workers: int = 2):
+        super().__init__()
         self.base, self.workers = base, workers
-        self.sessions: set[int] = set()
         self.env = spark_environment(base)
         self.env["SPARK_MASTER_OPTS"] = "-Dspark.master.rest.enabled=false"
         self.master_url: str | None = None
@@ -117,19 +117,3 @@ class SparkStandalone:
             )  # fmt: skip
         self._wait(lambda state: state.get("aliveworkers") == self.workers, "workers")
         return self.master_url
-
-    def stop(self) -> list[int]:
-        survivors = kill_sessions(self.sessions)
-        self.sessions = set()
-        return survivors
-
-    def __enter__(self) -> SparkStandalone:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
