@@ -18,7 +18,7 @@ from .download import download, run
 from .options import DownloadOptions
 from .parameters import PARAMETER_HELP
 from .report import write_report
-from .run_stats import RUN_STATS_NAME, aggregate_stats, summary_text, write_run_stats
+from .run_stats import RUN_STATS_NAME, summary_text, write_run_stats
 
 _PARAMETERS = inspect.signature(download).parameters
 
@@ -109,10 +109,12 @@ def report_main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0].startswith("-"):
         print("usage: img2dataset report OUTPUT_FOLDER", file=sys.stderr)
         return 2
-    if not aggregate_stats(argv[0])["shards"]:
-        print(f"img2dataset: error: no committed shard in {argv[0]}", file=sys.stderr)
+    try:
+        path = write_report(argv[0])
+    except ValueError as error:  # no committed shard
+        print(f"img2dataset: error: {error}", file=sys.stderr)
         return 1
-    print(f"report written to {write_report(argv[0])}")
+    print(f"report written to {path}")
     return 0
 
 

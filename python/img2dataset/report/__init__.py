@@ -57,8 +57,11 @@ window.addEventListener("load", () => {
 
 
 def build_report(output_folder: str) -> str:
-    """The report page of `output_folder`, as HTML text."""
+    """The report page of `output_folder`, as HTML text; ValueError when the folder has no
+    committed shard."""
     stats = read_run_stats(output_folder) or aggregate_stats(output_folder)
+    if not stats["shards"]:
+        raise ValueError(f"no committed shard in {output_folder}")
     shard_names = _shard_names(output_folder, stats)
     samples = gallery_samples(output_folder, shard_names, GALLERY_SIZE)
     count = stats["count"]
