@@ -37,124 +37,113 @@ def _top_host(stats: dict[str, Any], predicate: Callable[[str], bool]) -> tuple[
     return best
 
 
+def _named(*names: str) -> Callable[[str], bool]:
+    return lambda error_class: error_class in names
+
+
 def _rules(stats: dict[str, Any], options: dict[str, Any]) -> list[tuple[int, str]]:
-    """(samples explained, hint text) for every rule that applies."""
-    hints = []
-    dns = _classes(stats, lambda c: c == "dns")
-    if dns:
-        hints.append(
-            (
-                dns,
-                f"{dns} samples failed to resolve their host name (dns). Dead domains are normal "
-                "in old URL lists; if the share is high, the resolver may be overloaded: set "
-                "dns_servers to one or two fast resolvers (['1.1.1.1', '8.8.8.8']) or lower "
-                "thread_count.",
-            )
-        )
-    timeouts = _classes(stats, lambda c: c == "timeout")
-    if timeouts:
-        hints.append(
-            (
-                timeouts,
-                f"{timeouts} samples timed out. If the network is saturated, lower thread_count "
-                f"(now {options.get('thread_count', '?')}) or processes_count; for slow "
-                f"servers raise timeout (now {options.get('timeout', '?')} s). "
-                "retry_failed_samples=['timeout'] retries only them later.",
-            )
-        )
-    rate_limited = _classes(stats, lambda c: c == "http_429")
-    if rate_limited:
-        host = _top_host(stats, lambda c: c == "http_429")
+    """(samples explained, hint text) for every rule whose error classes occur."""
+    hints: list[tuple[int, str]] = []
+
+    def rule(matches: Callable[[str], bool], text: Callable[[int], str]) -> None:
+        count = _classes(stats, matches)
+        if count:
+            hints.append((count, text(count)))
+
+    def option(name: str) -> Any:
+        return options.get(name, "?")
+
+    def rate_limited(n: int) -> str:
+        host = _top_host(stats, _named("http_429"))
         where = f", {host[1]} of them from {host[0]}" if host else ""
-        hints.append(
-            (
-                rate_limited,
-                f"{rate_limited} requests were refused as too many (HTTP 429){where}. Set "
-                "max_requests_per_second_per_host (for example 2) or lower "
-                "max_connections_per_host, then retry_failed_samples=['http_429'].",
-            )
+        return (
+            f"{n} requests were refused as too many (HTTP 429){where}. Set "
+            "max_requests_per_second_per_host (for example 2) or lower "
+            "max_connections_per_host, then retry_failed_samples=['http_429']."
         )
-    server = _classes(stats, lambda c: c.startswith("http_5"))
-    if server:
-        hints.append(
-            (
-                server,
-                f"{server} samples got server errors (HTTP 5xx), often temporary: "
-                "retry_failed_samples=['http_5xx'] retries only them.",
-            )
-        )
-    gone = _classes(stats, lambda c: c in ("http_404", "http_410", "http_403"))
-    if gone:
-        hints.append(
-            (
-                gone,
-                f"{gone} links are dead or forbidden (HTTP 404, 410, 403): expected for URL "
-                "lists collected years ago; retrying does not help.",
-            )
-        )
-    connect = _classes(stats, lambda c: c in ("connect", "tls", "network"))
-    if connect:
-        hints.append(
-            (
-                connect,
-                f"{connect} downloads failed to connect or broke off (connect, tls, network). "
-                "If most come from few hosts, those hosts are down; otherwise check the "
-                "machine's connectivity and lower thread_count.",
-            )
-        )
-    opted_out = _classes(stats, lambda c: c == "opted_out")
-    if opted_out:
-        hints.append(
-            (
-                opted_out,
-                f"{opted_out} images are opted out of AI use by their X-Robots-Tag header and "
-                "were skipped on purpose (disallowed_header_directives).",
-            )
-        )
-    filtered = _classes(stats, lambda c: c == "filtered")
-    if filtered:
-        hints.append(
-            (
-                filtered,
-                f"{filtered} images were rejected by the filters in effect (min_image_size="
-                f"{options.get('min_image_size', '?')}, max_image_area="
-                f"{options.get('max_image_area', '?')}, max_aspect_ratio="
-                f"{options.get('max_aspect_ratio', '?')}).",
-            )
-        )
-    decode = _classes(stats, lambda c: c == "decode")
-    if decode:
-        hints.append(
-            (
-                decode,
-                f"{decode} downloads were not images or were corrupt (decode): often HTML pages "
-                "served instead of images (login walls, removed content).",
-            )
-        )
-    too_large = _classes(stats, lambda c: c == "too_large")
-    if too_large:
-        hints.append(
-            (
-                too_large,
-                f"{too_large} downloads were above max_image_bytes "
-                f"({options.get('max_image_bytes', '?')} bytes); raise it to keep them.",
-            )
-        )
-    blocked = _classes(stats, lambda c: c == "blocked_address")
-    if blocked:
-        hints.append(
-            (
-                blocked,
-                f"{blocked} URLs point at private, loopback or link-local addresses, refused "
-                "to protect the network the tool runs in; allow_private_addresses=True allows "
-                "private and loopback ones when that is intended.",
-            )
-        )
-    duplicates = _classes(stats, lambda c: c == "duplicate")
-    if duplicates:
-        hints.append(
-            (duplicates, f"{duplicates} rows repeat a URL of an earlier row (deduplicate_urls).")
-        )
+
+    rule(
+        _named("dns"),
+        lambda n: (
+            f"{n} samples failed to resolve their host name (dns). Dead domains are "
+            "normal in old URL lists; if the share is high, the resolver may be overloaded: set "
+            "dns_servers to one or two fast resolvers (['1.1.1.1', '8.8.8.8']) or lower "
+            "thread_count."
+        ),
+    )
+    rule(
+        _named("timeout"),
+        lambda n: (
+            f"{n} samples timed out. If the network is saturated, lower thread_count "
+            f"(now {option('thread_count')}) or processes_count; for slow servers raise timeout "
+            f"(now {option('timeout')} s). retry_failed_samples=['timeout'] retries only them "
+            "later."
+        ),
+    )
+    rule(_named("http_429"), rate_limited)
+    rule(
+        lambda c: c.startswith("http_5"),
+        lambda n: (
+            f"{n} samples got server errors (HTTP 5xx), often temporary: "
+            "retry_failed_samples=['http_5xx'] retries only them."
+        ),
+    )
+    rule(
+        _named("http_404", "http_410", "http_403"),
+        lambda n: (
+            f"{n} links are dead or forbidden (HTTP 404, 410, 403): expected for URL "
+            "lists collected years ago; retrying does not help."
+        ),
+    )
+    rule(
+        _named("connect", "tls", "network"),
+        lambda n: (
+            f"{n} downloads failed to connect or broke off (connect, tls, network). If "
+            "most come from few hosts, those hosts are down; otherwise check the machine's "
+            "connectivity and lower thread_count."
+        ),
+    )
+    rule(
+        _named("opted_out"),
+        lambda n: (
+            f"{n} images are opted out of AI use by their X-Robots-Tag header and were "
+            "skipped on purpose (disallowed_header_directives)."
+        ),
+    )
+    rule(
+        _named("filtered"),
+        lambda n: (
+            f"{n} images were rejected by the filters in effect (min_image_size="
+            f"{option('min_image_size')}, max_image_area={option('max_image_area')}, "
+            f"max_aspect_ratio={option('max_aspect_ratio')})."
+        ),
+    )
+    rule(
+        _named("decode"),
+        lambda n: (
+            f"{n} downloads were not images or were corrupt (decode): often HTML pages "
+            "served instead of images (login walls, removed content)."
+        ),
+    )
+    rule(
+        _named("too_large"),
+        lambda n: (
+            f"{n} downloads were above max_image_bytes ({option('max_image_bytes')} "
+            "bytes); raise it to keep them."
+        ),
+    )
+    rule(
+        _named("blocked_address"),
+        lambda n: (
+            f"{n} URLs point at private, loopback or link-local addresses, refused to "
+            "protect the network the tool runs in; allow_private_addresses=True allows private and "
+            "loopback ones when that is intended."
+        ),
+    )
+    rule(
+        _named("duplicate"),
+        lambda n: f"{n} rows repeat a URL of an earlier row (deduplicate_urls).",
+    )
     return hints
 
 
