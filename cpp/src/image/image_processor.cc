@@ -14,6 +14,7 @@
 #include "image/image_header.h"
 #include "image/jpeg_decoder.h"
 #include "image/orientation.h"
+#include "image/png_decoder.h"
 #include "image/sniff.h"
 
 namespace img2dataset {
@@ -207,7 +208,11 @@ ProcessedImage ImageProcessor::Process(std::string_view body, const BoundingBoxe
   } else if (format == ImageFormat::kGif) {
     image = DecodeGifFirstFrame(body);
   } else if (!body.empty()) {
-    image = DecodeWithOpenCv(body);
+    // The common 8-bit PNGs take the fast decoder; the others, and any file it doubts, OpenCV.
+    if (options_.pipeline == ImagePipeline::kFast && format == ImageFormat::kPng) {
+      image = DecodePng(body);
+    }
+    if (image.empty()) image = DecodeWithOpenCv(body);
   }
   if (image.empty()) return Failure(ErrorClass::kDecode, "Image decoding error");
   // 16-bit images (PNG, TIFF) become 8-bit by scaling when the output format has 8 bits; the
