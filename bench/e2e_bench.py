@@ -289,8 +289,14 @@ def run_tool(
         arguments.update(
             allow_private_addresses=True, html_report=False, quiet=True, ca_bundle=certificate
         )
+    # OPENBLAS_NUM_THREADS: both tools import numpy (through pyarrow or pandas), whose OpenBLAS
+    # pool otherwise spins about 0.1 CPU-s per process at start-up; neither uses BLAS.
     env = dict(
-        os.environ, NO_ALBUMENTATIONS_UPDATE="1", WANDB_MODE="disabled", SSL_CERT_FILE=certificate
+        os.environ,
+        NO_ALBUMENTATIONS_UPDATE="1",
+        WANDB_MODE="disabled",
+        SSL_CERT_FILE=certificate,
+        OPENBLAS_NUM_THREADS="1",
     )
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{output.name}.log"

@@ -29,7 +29,6 @@ from .committer import Committer, ShardStats, StagedShard
 from .input_reader import column_list
 from .options import DownloadOptions
 from .parquet_output import write_parquet_shard
-from .tfrecord_output import write_tfrecord_shard
 from .worker import engine_rows, meta_columns, metadata_table
 
 
@@ -153,6 +152,8 @@ def _merge_files(
                     f.write(image)
         return write_parquet_shard(staging, name, merged, options.encode_format)
     if fmt == "tfrecord":
+        from .tfrecord_output import write_tfrecord_shard  # protobuf: only for tfrecord
+
         new_records = write_tfrecord_shard(
             staging,
             name,

@@ -14,7 +14,6 @@ from .input_reader import additional_columns
 from .options import DownloadOptions
 from .parquet_output import write_parquet_shard
 from .planner import Shard
-from .tfrecord_output import write_tfrecord_shard
 
 
 class ShardWorker:
@@ -57,6 +56,8 @@ class ShardWorker:
             if self.options.output_format == "parquet":
                 files = write_parquet_shard(staging, name, metadata, self.options.encode_format)
             elif self.options.output_format == "tfrecord":
+                from .tfrecord_output import write_tfrecord_shard  # protobuf: only for tfrecord
+
                 files = write_tfrecord_shard(
                     staging,
                     name,
