@@ -58,13 +58,13 @@ def main() -> None:
     results["machine"] = {"cpu": cpu_model(), "python": platform.python_version()}
     print(f"{results['images']} images, best of {results['passes']} passes, one thread")
     print(
-        f"{'scenario':34} {'default':>9} {'exact':>9} {'opencv':>9} {'x opencv':>9} "
+        f"{'scenario':44} {'default':>9} {'exact':>9} {'opencv':>9} {'x opencv':>9} "
         f"{'whole corpus':>13} {'SSIM':>14}"
     )
     for s in results["scenarios"]:
         ssim = s["ssim_default_vs_exact"]
         print(
-            f"{s['scenario']:34} {s['default_images_per_cpu_s']:9.1f} "
+            f"{s['scenario']:44} {s['default_images_per_cpu_s']:9.1f} "
             f"{s['exact_images_per_cpu_s']:9.1f} {s['opencv_images_per_cpu_s']:9.1f} "
             f"{s['default_over_opencv']:9.2f} {s['whole_corpus']['default_over_opencv']:13.2f} "
             f"{ssim['mean']:.4f}/{ssim['min']:.4f}"

@@ -3,7 +3,8 @@
 //   exact    the engine's exact pipeline (full decode, like the reference),
 //   opencv   plain OpenCV as the reference img2dataset does it (imdecode IMREAD_UNCHANGED,
 //            INTER_AREA, white border, imencode),
-// in two scenarios (256 border, 384 keep_ratio with resize_only_if_bigger), plus the SSIM of
+// in three scenarios (256 border; 384 keep_ratio with resize_only_if_bigger; the same with
+// skip_reencode, scenario (b) of bench/e2e_bench.py, whose ceiling it gives), plus the SSIM of
 // default against exact. Prints one JSON object.
 //
 // Rates are compared over the images every path decodes; whole-corpus rates are printed too.
@@ -52,14 +53,33 @@ std::vector<std::string> LoadCorpus(const std::string& folder) {
   return bodies;
 }
 
+struct Scenario {
+  const char* name;
+  int size;
+  bool border;  // else keep_ratio with resize_only_if_bigger
+  bool skip_reencode;
+};
+
+constexpr Scenario kScenarios[] = {
+    {"256 border", 256, true, false},
+    {"384 keep_ratio only_if_bigger", 384, false, false},
+    {"384 keep_ratio only_if_bigger skip_reencode", 384, false, true},
+};
+
 // What the reference does with OpenCV, written independently of the engine.
-std::string OpenCvBaseline(const std::string& body, int size, bool border) {
+std::string OpenCvBaseline(const std::string& body, const Scenario& scenario) {
+  const int size = scenario.size;
   const cv::Mat raw(1, static_cast<int>(body.size()), CV_8UC1, const_cast<char*>(body.data()));
   cv::Mat image = cv::imdecode(raw, cv::IMREAD_UNCHANGED);
   if (image.empty()) return {};
   if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
   const int w = image.cols, h = image.rows;
-  if (border) {
+  // skip_reencode: a JPEG that needs no resizing is kept as downloaded, after the decode.
+  if (scenario.skip_reencode && !scenario.border && std::min(w, h) <= size &&
+      body.compare(0, 3, "\xFF\xD8\xFF") == 0) {
+    return body;
+  }
+  if (scenario.border) {
     const double s = static_cast<double>(size) / std::max(w, h);
     cv::resize(image, image,
                cv::Size(std::max(1, static_cast<int>(std::lround(w * s))),
@@ -149,11 +169,12 @@ int main(int argc, char** argv) {
 
   std::printf("{\"images\": %zu, \"passes\": %d, \"scenarios\": [", corpus.size(), passes);
   bool first = true;
-  for (const bool border : {true, false}) {
+  for (const Scenario& scenario : kScenarios) {
     ImageOptions fast;
-    fast.image_size = border ? 256 : 384;
-    fast.resize_mode = border ? ResizeMode::kBorder : ResizeMode::kKeepRatio;
-    fast.resize_only_if_bigger = !border;
+    fast.image_size = scenario.size;
+    fast.resize_mode = scenario.border ? ResizeMode::kBorder : ResizeMode::kKeepRatio;
+    fast.resize_only_if_bigger = !scenario.border;
+    fast.skip_reencode = scenario.skip_reencode;
     fast.encode_quality = 95;
     ImageOptions exact = fast;
     exact.pipeline = ImagePipeline::kExact;
@@ -164,7 +185,7 @@ int main(int argc, char** argv) {
     std::vector<bool> common;
     common.reserve(corpus.size());
     for (const std::string& body : corpus) {
-      common.push_back(!OpenCvBaseline(body, fast.image_size, border).empty());
+      common.push_back(!OpenCvBaseline(body, scenario).empty());
     }
     const auto common_count = static_cast<size_t>(std::count(common.begin(), common.end(), true));
 
@@ -173,19 +194,19 @@ int main(int argc, char** argv) {
       Run& run = only == "default" ? run_fast : only == "exact" ? run_exact : run_opencv;
       for (int pass = 0; pass < passes; ++pass) {
         Time(run, corpus, common, [&](const std::string& b) {
-          if (only == "opencv") return !OpenCvBaseline(b, fast.image_size, border).empty();
+          if (only == "opencv") return !OpenCvBaseline(b, scenario).empty();
           return (only == "default" ? fast_processor : exact_processor).Process(b).ok();
         });
       }
       std::printf("%s{\"scenario\": \"%s\", \"%s_images_per_cpu_s\": %.1f}", first ? "" : ", ",
-                  border ? "256 border" : "384 keep_ratio only_if_bigger", only.c_str(),
+                  scenario.name, only.c_str(),
                   static_cast<double>(corpus.size()) / run.cpu);
       first = false;
       continue;
     }
     for (int pass = 0; pass < passes; ++pass) {  // alternate, keep each one's best pass
       Time(run_opencv, corpus, common, [&](const std::string& b) {
-        return !OpenCvBaseline(b, fast.image_size, border).empty();
+        return !OpenCvBaseline(b, scenario).empty();
       });
       Time(run_fast, corpus, common,
            [&](const std::string& b) { return fast_processor.Process(b).ok(); });
@@ -218,7 +239,7 @@ int main(int argc, char** argv) {
         "\"exact_images_per_cpu_s\": %.1f, \"opencv_images_per_cpu_s\": %.1f, "
         "\"default_over_opencv\": %.2f}, \"ok\": [%d, %d, %d], "
         "\"ssim_default_vs_exact\": {\"mean\": %.4f, \"min\": %.4f, \"compared\": %zu}}",
-        first ? "" : ", ", border ? "256 border" : "384 keep_ratio only_if_bigger", common_count,
+        first ? "" : ", ", scenario.name, common_count,
         rate(run_fast), rate(run_exact), rate(run_opencv), rate(run_fast) / rate(run_opencv),
         rate(run_exact) / rate(run_opencv), rate_all(run_fast), rate_all(run_exact),
         rate_all(run_opencv), rate_all(run_fast) / rate_all(run_opencv), run_fast.ok, run_exact.ok,

@@ -312,6 +312,44 @@ TEST(ImageProcessorTest, JpegCutInsideItsScanDecodesAsOpenCvRecoversIt) {
   ExpectSizes(image, 64, 48, 64, 48);
 }
 
+TEST(ImageProcessorTest, KeptJpegsAreCheckedLikeDecodedOnes) {
+  // A JPEG kept as downloaded is only decoded at 1/8 scale, to prove that it decodes: damaged
+  // ones must come out as the exact pipeline's full decode has them.
+  cv::Mat source(96, 128, CV_8UC3);
+  cv::randu(source, 0, 255);
+  const std::string body = Encode(source, ".jpg");
+  std::vector<std::string> damaged = {body, body.substr(0, body.size() / 2),
+                                      body.substr(0, body.size() - 2)};
+  for (const size_t at : {body.size() / 3, body.size() / 2, body.size() - 40}) {
+    std::string flipped = body;
+    for (size_t i = at; i < at + 16; ++i) flipped[i] = static_cast<char>(flipped[i] ^ 0xA5);
+    damaged.push_back(flipped);
+  }
+  std::string bad_marker = body;  // a restart marker where none may be: a fatal scan error
+  bad_marker.insert(body.size() / 2, "\xFF\xD3");
+  damaged.push_back(bad_marker);
+  std::string undefined_table = body;  // the scan names Huffman tables 3: a fatal error
+  const size_t scan = body.find("\xFF\xDA");
+  ASSERT_NE(scan, std::string::npos);
+  undefined_table[scan + 6] = '\x33';
+  damaged.push_back(undefined_table);
+
+  ImageOptions fast = Options(ResizeMode::kNo, 16, EncodeFormat::kJpg);
+  fast.skip_reencode = true;
+  ImageOptions exact = fast;
+  exact.pipeline = ImagePipeline::kExact;
+  for (size_t i = 0; i < damaged.size(); ++i) {
+    SCOPED_TRACE("variant " + std::to_string(i));
+    const ProcessedImage kept = ImageProcessor(fast).Process(damaged[i]);
+    const ProcessedImage decoded = ImageProcessor(exact).Process(damaged[i]);
+    EXPECT_EQ(kept.ok(), decoded.ok());
+    EXPECT_EQ(kept.width, decoded.width);
+    EXPECT_EQ(kept.height, decoded.height);
+  }
+  EXPECT_TRUE(ImageProcessor(fast).Process(body).keep_original);
+  ExpectDecodeError(ImageProcessor(fast).Process(undefined_table));
+}
+
 TEST(ImageProcessorTest, CorruptBytesAfterValidMagicAreDecodeErrors) {
   std::string png = Encode(SolidBgr(16, 16, cv::Scalar(0, 0, 0)), ".png");
   for (size_t i = 16; i < png.size(); ++i) png[i] = static_cast<char>(png[i] ^ 0x5A);

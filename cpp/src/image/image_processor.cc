@@ -199,6 +199,17 @@ ProcessedImage ImageProcessor::Process(std::string_view body, const BoundingBoxe
         return result;
       }
     }
+    // Kept as downloaded (nothing to resize, turn or re-encode): only the proof that the file
+    // decodes is needed, as the reference's decode gives it. The 1/8 scale reads every
+    // coefficient, where a corrupt file fails, and skips most of the rest.
+    if (!plan.acts && !encode_needed && orientation == 1 && !blur &&
+        !DecodeJpeg(body, *jpeg, 8).empty()) {
+      ProcessedImage result;
+      result.keep_original = true;
+      result.original_width = result.width = width;
+      result.original_height = result.height = height;
+      return result;
+    }
     image = DecodeJpeg(body, *jpeg, denominator);
     if (!image.empty() && denominator > 1) encode_needed = true;
     if (image.empty()) {  // corrupt: OpenCV recovers from what it can, as in the reference
