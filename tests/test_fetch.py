@@ -136,6 +136,25 @@ def test_connections_per_host_are_capped(image_server, tmp_path):
     assert image_server.max_concurrent("slow") <= 2
 
 
+def test_refused_responses_keep_their_connection(image_server, tmp_path):
+    # A 404 page and a small opted-out image are read to their end and dropped, so the next
+    # request to the host goes over the same connection; a large refused body is cut off.
+    small = [image_server.url(f"/status/404?keep={i}") for i in range(4)]
+    small += [image_server.url(f"/noai/rgb_64x48.jpg?keep={i}") for i in range(4)]
+    before = image_server.connections_accepted()
+    rows = fetch(tmp_path / "small", small, thread_count=1, max_connections_per_host=1)
+    assert [outcome(rows[u]) for u in small] == [("failed_to_download", "http_404")] * 4 + [
+        ("failed_to_download", "opted_out")
+    ] * 4
+    assert image_server.connections_accepted() - before == 1
+
+    large = [image_server.url(f"/noai/rgb_1024x768.jpg?cut={i}") for i in range(3)]
+    before = image_server.connections_accepted()
+    rows = fetch(tmp_path / "large", large, thread_count=1, max_connections_per_host=1)
+    assert {outcome(rows[u]) for u in large} == {("failed_to_download", "opted_out")}
+    assert image_server.connections_accepted() - before == 3
+
+
 def test_user_agent_token_and_replacement(image_server, tmp_path):
     url = image_server.url("/images/rgb_64x48.jpg?ua-token")
     fetch(tmp_path / "a", [url], user_agent_token="MyBot")

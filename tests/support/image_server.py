@@ -644,6 +644,7 @@ class ImageServer:
         self._flaky: Counter[str] = Counter()  # guarded by _lock
         self._corpus: dict[int, Fixture] = {}  # guarded by _lock
         self._connections: set[socket.socket] = set()  # guarded by _lock
+        self._accepted = 0  # guarded by _lock
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -757,6 +758,11 @@ class ImageServer:
         with self._lock:
             return dict(self._headers.get(path, {}))
 
+    def connections_accepted(self) -> int:
+        """How many connections the server has accepted since it started."""
+        with self._lock:
+            return self._accepted
+
     def max_concurrent(self, endpoint: str) -> int:
         """The most requests to ``/<endpoint>/...`` that were being handled at the same time."""
         with self._lock:
@@ -793,6 +799,7 @@ class ImageServer:
     def _register(self, connection: socket.socket) -> None:
         with self._lock:
             self._connections.add(connection)
+            self._accepted += 1
         if self._stopping.is_set():
             # Accepted while stop() ran: close it rather than leave it unseen by stop().
             _shutdown_socket(connection)

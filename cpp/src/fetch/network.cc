@@ -49,6 +49,10 @@ namespace {
 
 constexpr int kMaxEpollEvents = 256;
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
+// A refused response (an HTTP error, an opt-out) whose announced body is at most this long is
+// read and dropped, which keeps its connection for the host's next request; a longer one, or one
+// of unknown length, is cut off, which closes the connection.
+constexpr int64_t kMaxDrainedBytes = 64 << 10;
 
 void GlobalInitOnce() {
   static std::once_flag once;
@@ -131,6 +135,8 @@ struct Job {
   TimePoint hop_started;
   bool headers_done = false;
   long status = 0;
+  int64_t content_length = -1;  // of the current response; -1 when not announced
+  int64_t drained = 0;          // body bytes of a refused response read and dropped
   std::string reason;
   bool opted_out = false;
   double retry_after_s = 0;
@@ -605,6 +611,8 @@ class Network final : public Fetcher {
     job->hop_started = clock_.Now();
     job->headers_done = false;
     job->status = 0;
+    job->content_length = -1;
+    job->drained = 0;
     job->reason.clear();
     job->opted_out = false;
     job->abort = Abort::kNone;
@@ -797,6 +805,7 @@ class Network final : public Fetcher {
     const std::string_view line(data, size * count);
     if (line.starts_with("HTTP/")) {
       job->status = 0;
+      job->content_length = -1;
       job->reason.clear();
       job->opted_out = false;
       const auto space = line.find(' ');
@@ -809,6 +818,13 @@ class Network final : public Fetcher {
     }
     if (StartsWithNoCase(line, "x-robots-tag:")) {
       if (job->settings->opt_out->Disallows(TrimWhitespace(line.substr(13)))) job->opted_out = true;
+      return line.size();
+    }
+    if (StartsWithNoCase(line, "content-length:")) {
+      const std::string value(TrimWhitespace(line.substr(15)));
+      char* end = nullptr;
+      const long long length = std::strtoll(value.c_str(), &end, 10);
+      if (end != value.c_str() && *end == '\0' && length >= 0) job->content_length = length;
       return line.size();
     }
     if (StartsWithNoCase(line, "retry-after:")) {
@@ -825,21 +841,24 @@ class Network final : public Fetcher {
     if (TrimWhitespace(line).empty()) {  // end of this response's headers
       job->headers_done = true;
       if (job->status >= 300 && job->status < 400) return line.size();
-      if (job->status >= 400) {
-        job->abort = Abort::kHttpError;
-        return 0;
-      }
-      if (job->opted_out) {
-        job->abort = Abort::kOptedOut;
-        return 0;
-      }
+      if (job->status >= 400) job->abort = Abort::kHttpError;
+      if (job->status < 400 && job->opted_out) job->abort = Abort::kOptedOut;
+      if (job->abort != Abort::kNone && !DrainsRefusedBody(*job)) return 0;
     }
     return line.size();
+  }
+
+  static bool DrainsRefusedBody(const Job& job) {
+    return job.content_length >= 0 && job.content_length <= kMaxDrainedBytes;
   }
 
   static size_t OnBody(char* data, size_t size, size_t count, void* user) {
     auto* job = static_cast<Job*>(user);
     const size_t n = size * count;
+    if (job->abort == Abort::kHttpError || job->abort == Abort::kOptedOut) {
+      job->drained += static_cast<int64_t>(n);  // refused: dropped (DrainsRefusedBody)
+      return job->drained <= kMaxDrainedBytes ? n : 0;
+    }
     if (static_cast<int64_t>(job->response.body.size() + n) > job->settings->max_body_bytes) {
       job->abort = Abort::kTooLarge;
       return 0;
