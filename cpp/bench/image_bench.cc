@@ -199,15 +199,13 @@ int main(int argc, char** argv) {
         });
       }
       std::printf("%s{\"scenario\": \"%s\", \"%s_images_per_cpu_s\": %.1f}", first ? "" : ", ",
-                  scenario.name, only.c_str(),
-                  static_cast<double>(corpus.size()) / run.cpu);
+                  scenario.name, only.c_str(), static_cast<double>(corpus.size()) / run.cpu);
       first = false;
       continue;
     }
     for (int pass = 0; pass < passes; ++pass) {  // alternate, keep each one's best pass
-      Time(run_opencv, corpus, common, [&](const std::string& b) {
-        return !OpenCvBaseline(b, scenario).empty();
-      });
+      Time(run_opencv, corpus, common,
+           [&](const std::string& b) { return !OpenCvBaseline(b, scenario).empty(); });
       Time(run_fast, corpus, common,
            [&](const std::string& b) { return fast_processor.Process(b).ok(); });
       Time(run_exact, corpus, common,
@@ -239,11 +237,11 @@ int main(int argc, char** argv) {
         "\"exact_images_per_cpu_s\": %.1f, \"opencv_images_per_cpu_s\": %.1f, "
         "\"default_over_opencv\": %.2f}, \"ok\": [%d, %d, %d], "
         "\"ssim_default_vs_exact\": {\"mean\": %.4f, \"min\": %.4f, \"compared\": %zu}}",
-        first ? "" : ", ", scenario.name, common_count,
-        rate(run_fast), rate(run_exact), rate(run_opencv), rate(run_fast) / rate(run_opencv),
-        rate(run_exact) / rate(run_opencv), rate_all(run_fast), rate_all(run_exact),
-        rate_all(run_opencv), rate_all(run_fast) / rate_all(run_opencv), run_fast.ok, run_exact.ok,
-        run_opencv.ok, mean, minimum, ssims.size());
+        first ? "" : ", ", scenario.name, common_count, rate(run_fast), rate(run_exact),
+        rate(run_opencv), rate(run_fast) / rate(run_opencv), rate(run_exact) / rate(run_opencv),
+        rate_all(run_fast), rate_all(run_exact), rate_all(run_opencv),
+        rate_all(run_fast) / rate_all(run_opencv), run_fast.ok, run_exact.ok, run_opencv.ok, mean,
+        minimum, ssims.size());
     first = false;
   }
   std::printf("]}\n");

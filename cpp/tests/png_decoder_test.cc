@@ -190,8 +190,8 @@ TEST(DecodePng, LeavesBadImageDataToLibpng) {
     header[9] = 2;
     libdeflate_compressor* compressor = libdeflate_alloc_compressor(6);
     std::string data(libdeflate_zlib_compress_bound(compressor, raw.size()), '\0');
-    data.resize(libdeflate_zlib_compress(compressor, raw.data(), raw.size(), data.data(),
-                                         data.size()));
+    data.resize(
+        libdeflate_zlib_compress(compressor, raw.data(), raw.size(), data.data(), data.size()));
     libdeflate_free_compressor(compressor);
     return std::string("\x89PNG\r\n\x1a\n", 8) + Chunk("IHDR", header) + Chunk("IDAT", data) +
            Chunk("IEND", "");
