@@ -18,6 +18,7 @@
 #include "fuzz_check.h"
 #include "image/image_header.h"
 #include "image/png_decoder.h"
+#include "util/byte_order.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   cv::setNumThreads(0);
@@ -30,8 +31,7 @@ void FixChunkCrcs(std::string& png) {
   size_t at = 8;
   while (png.size() >= 12 && at <= png.size() - 12) {
     const auto* p = reinterpret_cast<const unsigned char*>(png.data()) + at;
-    const uint32_t length =
-        (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+    const uint32_t length = img2dataset::LoadBigEndian32(p);
     if (length > png.size() - at - 12) return;
     const uint32_t crc = libdeflate_crc32(0, p + 4, length + 4);
     for (int i = 0; i < 4; ++i) png[at + 8 + length + i] = static_cast<char>(crc >> (24 - 8 * i));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "test_util.h"
+#include "util/byte_order.h"
 
 namespace img2dataset {
 namespace {
@@ -118,8 +119,7 @@ TEST(DecodePng, OnePixelImages) {
 // Rewrites the CRC of the chunk that starts at `at` (its length field) after an edit.
 void FixCrc(std::string& png, size_t at) {
   const auto* p = reinterpret_cast<const unsigned char*>(png.data());
-  const uint32_t length = (uint32_t{p[at]} << 24) | (uint32_t{p[at + 1]} << 16) |
-                          (uint32_t{p[at + 2]} << 8) | uint32_t{p[at + 3]};
+  const uint32_t length = LoadBigEndian32(p + at);
   const uint32_t crc = libdeflate_crc32(0, p + at + 4, length + 4);
   for (int i = 0; i < 4; ++i) png[at + 8 + length + i] = static_cast<char>(crc >> (24 - 8 * i));
 }

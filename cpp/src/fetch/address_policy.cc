@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "util/byte_order.h"
+
 namespace img2dataset {
 
 namespace {
@@ -32,10 +34,7 @@ AddressKind ClassifyV6(const in6_addr& address) {
            : b[15] == 0 ? AddressKind::kUnspecified
                         : AddressKind::kReserved;
   }
-  const auto v4_at = [b](int i) {
-    return (uint32_t{b[i]} << 24) | (uint32_t{b[i + 1]} << 16) | (uint32_t{b[i + 2]} << 8) |
-           b[i + 3];
-  };
+  const auto v4_at = [b](int i) { return LoadBigEndian32(b + i); };
   // Forms that embed an IPv4 address are judged as that address, or a NAT64 gateway or a 6to4
   // relay would carry a request to a private or link-local IPv4 address.
   static constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};

@@ -4,16 +4,11 @@
 #include <cstdlib>
 
 #include "image/jpeg_decoder.h"
+#include "util/byte_order.h"
 
 namespace img2dataset {
 
 namespace {
-
-uint32_t BigEndian32(std::string_view b, size_t at) {
-  return (uint32_t{static_cast<uint8_t>(b[at])} << 24) |
-         (uint32_t{static_cast<uint8_t>(b[at + 1])} << 16) |
-         (uint32_t{static_cast<uint8_t>(b[at + 2])} << 8) | static_cast<uint8_t>(b[at + 3]);
-}
 
 uint32_t LittleEndian(std::string_view b, size_t at, int bytes) {
   uint32_t value = 0;
@@ -86,7 +81,7 @@ std::optional<ImageSize> ReadImageSize(std::string_view b, ImageFormat format) {
     case ImageFormat::kPng:
       // Signature, then the IHDR chunk: length, "IHDR", width, height (big-endian).
       if (b.size() < 24 || b.substr(12, 4) != "IHDR") return std::nullopt;
-      return Checked(BigEndian32(b, 16), BigEndian32(b, 20));
+      return Checked(LoadBigEndian32(b.data() + 16), LoadBigEndian32(b.data() + 20));
     case ImageFormat::kWebp:
       return WebpSize(b);
     case ImageFormat::kGif:

@@ -9,6 +9,9 @@
 #include <opencv2/imgproc.hpp>
 #include <string>
 
+#include "image/sniff.h"
+#include "util/byte_order.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -17,11 +20,7 @@ namespace img2dataset {
 
 namespace {
 
-constexpr std::string_view kSignature("\x89PNG\r\n\x1a\n", 8);
-
-uint32_t ReadBigEndian32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
+constexpr size_t kSignatureBytes = 8;
 
 // One decompressor per thread, kept: allocating one costs about as much as a small inflate.
 libdeflate_decompressor* Decompressor() {
@@ -46,23 +45,23 @@ struct PngStream {
 // to libpng: other pixel formats, transparency chunks, unknown critical chunks, IDAT chunks that
 // are not consecutive, a bad CRC, a file that ends before IEND.
 bool ReadChunks(std::string_view bytes, PngStream& png) {
-  if (bytes.substr(0, kSignature.size()) != kSignature) return false;
+  if (SniffImageFormat(bytes) != ImageFormat::kPng) return false;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  size_t at = kSignature.size();
+  size_t at = kSignatureBytes;
   bool header_seen = false, palette_seen = false, data_ended = false;
   while (bytes.size() - at >= 12) {
-    const uint32_t length = ReadBigEndian32(p + at);
+    const uint32_t length = LoadBigEndian32(p + at);
     if (length > 0x7fffffffu || bytes.size() - at - 12 < length) return false;
     const unsigned char* type = p + at + 4;
     const unsigned char* data = type + 4;
-    const uint32_t crc = ReadBigEndian32(data + length);
+    const uint32_t crc = LoadBigEndian32(data + length);
     if (libdeflate_crc32(0, type, length + 4) != crc) return false;
     at += 12 + size_t{length};
     const std::string_view name(reinterpret_cast<const char*>(type), 4);
     if (!header_seen) {
       if (name != "IHDR" || length != 13) return false;
-      png.width = ReadBigEndian32(data);
-      png.height = ReadBigEndian32(data + 4);
+      png.width = LoadBigEndian32(data);
+      png.height = LoadBigEndian32(data + 4);
       const int depth = data[8], colour = data[9];
       png.channels = colour == 0 ? 1 : colour == 2 ? 3 : colour == 6 ? 4 : 0;
       // compression, filter and interlace methods: only 0 (deflate, adaptive, none) here
