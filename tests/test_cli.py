@@ -50,12 +50,98 @@ def test_positional_arguments_follow_the_signature():
     }
 
 
+# Command lines as users write them for the reference's fire CLI, quirks included.
+FIRE_COMMAND_LINES = [
+    ["urls.txt"],
+    ["urls.txt", "128", "out"],
+    ["x", "--url_list=y"],  # positional arguments fill the parameters not given as flags
+    ["--image_size", "64", "urls.txt"],
+    ["--url_list", "urls.txt", "--image_size", "64"],
+    ["-url_list=x"],
+    ["--url-list", "x", "--output-folder", "o"],
+    ["--url_list=x", "--url_list=y"],
+    ["--url_list=x", "--resize_only_if_bigger"],
+    ["--url_list=x", "--resize_only_if_bigger", "--image_size", "3"],
+    ["--url_list=x", "--noresize_only_if_bigger"],
+    ["--url_list=x", "--resize_only_if_bigger=False"],
+    ["--url_list=x", "--resize_only_if_bigger", "False"],
+    ["--url_list=x", "--resize_only_if_bigger", "x2"],
+    ["--url_list=x", "--extract_exif=0"],
+    ["--url_list=x", "--caption_col"],
+    ["--url_list=x", "--save_additional_columns=[a,b]"],
+    ["--url_list=x", "--save_additional_columns", "[a,b]"],
+    ["--url_list=x", "--save_additional_columns=a,b"],
+    ["--url_list=x", "--save_additional_columns=['a', 'b c']"],
+    ["--url_list=x", "--verify_hash=[sha256hash,sha256]"],
+    ["--url_list=x", "--disallowed_header_directives=[]"],
+    ["--url_list=x", "--disallowed_header_directives=noai"],
+    ["--url_list=x", "--caption_col=None"],
+    ["--url_list=x", "--caption_col=none"],
+    ["--url_list=x", "--caption_col=123"],
+    ["--url_list=x", '--caption_col="123"'],
+    ["--url_list=x", "--caption_col=a b"],
+    ["--url_list=x", "--caption_col=a#b"],
+    ["--url_list=x", "--caption_col={a:1}"],
+    ["--url_list=x", "--caption_col=True"],
+    ["--url_list=x", "--max_image_area=inf"],
+    ["--url_list=x", "--max_image_area=1e6"],
+    ["--url_list=x", "--max_aspect_ratio=1/2"],
+    ["--url_list=x", "--encode_quality=0x10"],
+    ["--url_list=x", "--image_size=5_000"],
+    ["--url_list=x", "--image_size=-5"],
+    ["--url_list=x", "--timeout", "-5"],
+    ["--url_list=x", "--timeout=5.5"],
+    ["--url_list=x", "-t", "8"],  # the one parameter starting with t... is not unique: error
+    ["--url_list=x", "-d", "ray"],  # ambiguous too
+    ["--url_list=x", "--compute_hash=None", "--distributor=pyspark"],
+    ["--url_list=x", "--", "--help"],
+]
+
+
+def _fire_arguments(argv: list[str]) -> dict | str:
+    """What the reference's fire CLI passes to download() for `argv` (fire 0.7.1, the
+    reference's version), or the word "error"."""
+    import fire
+
+    signature = inspect.signature(download)
+    seen: dict = {}
+
+    def fake(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        seen.update(bound.arguments)
+
+    fake.__signature__ = signature
+    try:
+        fire.Fire(fake, command=[a for a in argv if a not in ("--", "--help")], name="x")
+    except SystemExit:
+        return "error"
+    return seen
+
+
+@pytest.mark.parametrize("argv", FIRE_COMMAND_LINES, ids=" ".join)
+def test_command_lines_parse_as_the_reference_fire_cli_parses_them(argv, capsys):
+    expected = _fire_arguments(argv)
+    capsys.readouterr()
+    if expected == "error":
+        with pytest.raises(UsageError):
+            parse_arguments(argv)
+        return
+    bound = inspect.signature(download).bind(**parse_arguments(argv))
+    bound.apply_defaults()
+    got = bound.arguments
+    # repr: a tuple is not a list, 1 is not True.
+    assert {k: repr(v) for k, v in got.items()} == {k: repr(v) for k, v in expected.items()}
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["--url_list=u", "--colour=red"], "unknown option --colour"),
         (["--image_size=3"], "--url_list is required"),
-        (["u.txt", "--url_list=u.txt"], "url_list given both"),
+        (["u.txt", "1", "o", "1", "border"] + ["x"] * 40, "too many positional arguments"),
+        (["--url_list=u", "-t", "3"], "-t is ambiguous"),
+        (["--url_list=u", "--", "--trace"], "unknown option after --"),
     ],
 )
 def test_usage_errors(argv, message):
@@ -117,3 +203,36 @@ def test_cli_help_exits_0():
     result = run_cli("--help", cwd=REPO)
     assert result.returncode == 0
     assert "--thread_count [256]" in result.stdout
+
+
+def test_cli_version():
+    result = run_cli("--version", cwd=REPO)
+    assert result.returncode == 0
+    assert result.stdout.startswith("img2dataset 2.")
+
+
+@pytest.mark.parametrize("content", ["", "\n\n\n"])
+def test_cli_empty_url_list_exits_2_naming_the_file_and_creates_nothing(tmp_path, content):
+    (tmp_path / "urls.txt").write_text(content)
+    result = run_cli("--url_list=urls.txt", "--output_folder=out", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no URL to download in" in result.stderr
+    assert str(tmp_path / "urls.txt") in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_parquet_output_with_report_exits_cleanly(image_server, tmp_path):
+    """Regression: pyarrow decoded the report's gallery on its own threads, which released the
+    file object after the interpreter had shut down: an abort (status 134) in about half of
+    the runs."""
+    (tmp_path / "urls.txt").write_text(image_server.image_url("rgb_300x200.jpg") + "\n")
+    for attempt in range(4):
+        result = run_cli(
+            "--url_list=urls.txt",
+            f"--output_folder=out{attempt}",
+            "--output_format=parquet",
+            "--html_report",
+            "--allow_private_addresses",
+            cwd=tmp_path,
+        )
+        assert (result.returncode, result.stderr) == (0, ""), attempt

@@ -42,7 +42,12 @@ def test_duplicate_urls_are_downloaded_once(image_server, tmp_path):
     paths = [f"/slow/0/rgb_64x48.jpg?{tag}-{name}" for name in ("a", "b", "a", "c", "b")]
     urls = [image_server.url(path) for path in paths]
     output = download_urls(
-        tmp_path, urls, deduplicate_urls=True, number_sample_per_shard=2, output_format="files"
+        tmp_path,
+        urls,
+        deduplicate_urls=True,
+        number_sample_per_shard=2,
+        output_format="files",
+        save_error_class=True,
     )
     rows = [
         row

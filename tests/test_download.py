@@ -31,7 +31,6 @@ REFERENCE_METADATA_SCHEMA = pa.schema(
         ("original_height", pa.int32()),
         ("exif", pa.string()),
         ("sha256", pa.string()),
-        ("error_class", pa.string()),
     ]
 )
 
@@ -58,13 +57,7 @@ def test_webdataset_shard_has_success_and_failure_rows(image_server, tmp_path):
     ]
     output = run(tmp_path, urls, output_format="webdataset", thread_count=4)
 
-    assert sorted(os.listdir(output)) == [
-        "00000.parquet",
-        "00000.tar",
-        "00000_stats.json",
-        "_run_summary.json",
-        "report.html",
-    ]
+    assert sorted(os.listdir(output)) == ["00000.parquet", "00000.tar", "00000_stats.json"]
     table = pq.read_table(output / "00000.parquet")
     assert table.schema.remove_metadata().equals(REFERENCE_METADATA_SCHEMA)
     assert table.column("key").to_pylist() == [f"0000{i:05d}" for i in range(len(urls))]
@@ -104,7 +97,10 @@ def test_webdataset_shard_has_success_and_failure_rows(image_server, tmp_path):
         "bytes_downloaded",
         "failures_by_host",
         "size_histogram",
+        "error_class_by_message",
     ]
+    assert stats["error_class_by_message"]["HTTP Error 404: Not Found"] == "http_404"
+    assert stats["error_class_by_message"]["Image decoding error"] == "decode"
     assert (stats["count"], stats["successes"]) == (len(urls), 2)
     assert stats["bytes_downloaded"] > 0
     assert stats["failures_by_host"] == {"127.0.0.1": stats["error_class_dict"]}
@@ -113,6 +109,41 @@ def test_webdataset_shard_has_success_and_failure_rows(image_server, tmp_path):
     assert stats["status_dict"]["success"] == 2
     assert stats["status_dict"]["HTTP Error 404: Not Found"] == 1
     assert sum(stats["status_dict"].values()) == len(urls)
+
+
+def test_additions_to_the_output_are_asked_for(image_server, tmp_path):
+    urls = [image_server.image_url("rgb_300x200.jpg"), image_server.url("/status/404")]
+    output = run(
+        tmp_path,
+        urls,
+        output_format="webdataset",
+        save_error_class=True,
+        html_report=True,
+        run_summary=True,
+    )
+    assert sorted(os.listdir(output)) == [
+        "00000.parquet",
+        "00000.tar",
+        "00000_stats.json",
+        "_run_summary.json",
+        "report.html",
+    ]
+    table = pq.read_table(output / "00000.parquet")
+    assert table.schema.remove_metadata().equals(
+        REFERENCE_METADATA_SCHEMA.append(pa.field("error_class", pa.string()))
+    )
+    assert table.column("error_class").to_pylist() == [None, "http_404"]
+    with tarfile.open(output / "00000.tar") as tar:  # <key>.json keeps the reference's keys
+        meta = json.loads(tar.extractfile("000000000.json").read())
+    assert "error_class" not in meta
+
+
+def test_end_of_run_summary_names_the_commands_for_the_report(image_server, tmp_path, capsys):
+    output = run(tmp_path, [image_server.url("/status/404")], output_format="dummy")
+    printed = capsys.readouterr().out
+    assert "failures by class: http_404 1 (100.0%)" in printed
+    assert f"img2dataset report {output}" in printed
+    assert f"img2dataset aggregate {output}" in printed
 
 
 def test_tar_is_readable_by_tarfile_and_webdataset(image_server, tmp_path):
@@ -135,7 +166,7 @@ def test_tar_is_readable_by_tarfile_and_webdataset(image_server, tmp_path):
         assert tar.extractfile("000000001.txt").read() == b""  # txt input: empty captions
 
     rows = rows_by_url(output)
-    assert meta == {k: v for k, v in rows[urls[1]].items() if k != "error_class"}
+    assert meta == rows[urls[1]]
     samples = list(wds.WebDataset(str(output / "00000.tar"), shardshuffle=False))
     assert sorted(s["__key__"] for s in samples) == ["000000000", "000000001"]
     for sample in samples:
@@ -176,8 +207,6 @@ def test_files_layout_and_key_padding(image_server, tmp_path):
         "002",
         "002.parquet",
         "002_stats.json",
-        "_run_summary.json",
-        "report.html",
     ]
     # ceil(log10(3)) = 1 sample digit + 3 shard digits.
     assert sorted(os.listdir(output / "001")) == [
@@ -278,11 +307,7 @@ def test_filters_reject_with_reference_messages(image_server, tmp_path):
         max_image_area=500_000,
         max_aspect_ratio=2.5,
     )
-    assert sorted(os.listdir(output)) == [  # dummy: statistics only
-        "00000_stats.json",
-        "_run_summary.json",
-        "report.html",
-    ]
+    assert sorted(os.listdir(output)) == ["00000_stats.json"]  # dummy: statistics only
     stats = json.loads((output / "00000_stats.json").read_text())
     assert stats["failed_to_resize"] == 3
     assert stats["status_dict"] == {
@@ -297,7 +322,7 @@ def test_compute_hash_is_digest_of_downloaded_bytes(image_server, tmp_path, algo
     fixture = image_server.fixtures["rgb_300x200.jpg"]
     output = run(tmp_path, [image_server.image_url(fixture.name)], compute_hash=algorithm)
     table = pq.read_table(output / "00000.parquet")
-    assert table.column_names[-2:] == [algorithm, "error_class"]
+    assert table.column_names[-1] == algorithm
     assert table.column(algorithm)[0].as_py() == hashlib.new(algorithm, fixture.data).hexdigest()
 
 
@@ -308,10 +333,7 @@ def test_no_hash_and_no_exif_columns_when_disabled(image_server, tmp_path):
         compute_hash=None,
         extract_exif=False,
     )
-    assert pq.read_table(output / "00000.parquet").column_names[-2:] == [
-        "original_height",
-        "error_class",
-    ]
+    assert pq.read_table(output / "00000.parquet").column_names[-1] == "original_height"
 
 
 def test_exif_is_extracted_from_the_original_bytes(image_server, tmp_path):

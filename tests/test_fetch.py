@@ -15,8 +15,9 @@ from support.download_run import download_urls, rows_by_url
 
 
 def fetch(tmp_path: Path, urls: list[str], **options) -> dict[str, dict]:
-    """Downloads `urls` and returns the metadata rows by URL."""
+    """Downloads `urls` and returns the metadata rows by URL, error_class included."""
     options.setdefault("output_format", "files")
+    options.setdefault("save_error_class", True)
     return rows_by_url(download_urls(tmp_path, urls, **options))
 
 

@@ -15,6 +15,7 @@ from support.download_run import download_urls, rows_by_url
 
 def process(tmp_path: Path, urls: list[str], **options) -> tuple[dict[str, dict], Path]:
     options.setdefault("output_format", "files")
+    options.setdefault("save_error_class", True)
     output = download_urls(tmp_path, urls, **options)
     return rows_by_url(output), output / "00000"
 

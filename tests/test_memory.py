@@ -70,7 +70,7 @@ def run_in_child(tmp_path: Path, urls: list[str], **options) -> int:
         "output_folder": str(tmp_path / "out"),
         "output_format": "webdataset",
         "allow_private_addresses": True,
-        "html_report": False,
+        "run_summary": True,
         **options,
     }
     # The child reports its own high-water mark (VmHWM): getrusage's ru_maxrss would count the

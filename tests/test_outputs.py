@@ -19,16 +19,11 @@ def test_parquet_output_holds_metadata_and_images(image_server, tmp_path):
     output = download_urls(
         tmp_path, urls, output_format="parquet", image_size=32, resize_mode="border"
     )
-    assert sorted(p.name for p in output.iterdir()) == [
-        "00000.parquet",
-        "00000_stats.json",
-        "_run_summary.json",
-        "report.html",
-    ]
+    assert sorted(p.name for p in output.iterdir()) == ["00000.parquet", "00000_stats.json"]
     table = pq.read_table(output / "00000.parquet")
     # The metadata schema, then the images in a binary column named after encode_format.
     assert table.column_names[:3] == ["url", "key", "status"]
-    assert table.column_names[-2:] == ["error_class", "jpg"]
+    assert table.column_names[-2:] == ["sha256", "jpg"]
     assert str(table.schema.field("jpg").type) == "binary"
     rows = table.to_pylist()
     assert [row["key"] for row in rows] == ["000000000", "000000001", "000000002"]
@@ -64,8 +59,6 @@ def test_tfrecord_output_read_by_an_independent_reader(image_server, tmp_path):
         "00000.parquet",
         "00000.tfrecord",
         "00000_stats.json",
-        "_run_summary.json",
-        "report.html",
     ]
 
     # The framing, checked by hand: length, masked CRC32C of it, data, masked CRC32C of it.

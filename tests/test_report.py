@@ -48,6 +48,7 @@ def run_with_failures(image_server, tmp_path, output_format: str) -> Path:
         caption_col=None,
         number_sample_per_shard=8,
         image_size=64,
+        html_report=True,
     )
 
 
@@ -75,9 +76,9 @@ def test_report_renders_with_plots_and_gallery(image_server, tmp_path, output_fo
     assert screenshot.stat().st_size > 20_000
 
 
-def test_report_command_and_opting_out(image_server, tmp_path, capsys):
+def test_report_command_on_a_default_folder(image_server, tmp_path, capsys):
     urls = [image_server.corpus_url(i) for i in range(3)]
-    output = download_urls(tmp_path, urls, html_report=False)
+    output = download_urls(tmp_path, urls)
     assert not (output / "report.html").exists()
     assert main(["report", str(output)]) == 0
     assert "report written to" in capsys.readouterr().out

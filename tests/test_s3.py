@@ -19,11 +19,11 @@ from img2dataset import download
 
 TWO_SHARDS = sorted(
     [f"0000{i}{suffix}" for i in range(2) for suffix in (".parquet", ".tar", "_stats.json")]
-    + ["_run_summary.json", "report.html"]
 )
 
 
 def listing(fs, folder: str) -> list[str]:
+    fs.invalidate_cache()  # written by download()'s own filesystem object
     return sorted(path.rsplit("/", 1)[1] for path in fs.ls(folder))
 
 
@@ -92,9 +92,10 @@ def test_parquet_input_and_webdataset_output_on_s3(s3, image_server):
     download(**arguments)
     assert s3.info("bucket/out/00000.tar")["LastModified"] == before
 
-    # overwrite empties the folder first.
-    download(**{**arguments, "incremental_mode": "overwrite", "number_sample_per_shard": 10})
-    assert listing(s3, "bucket/out") == TWO_SHARDS
+    # overwrite empties the folder first; the additions, asked for, are uploaded too.
+    overwrite = {"incremental_mode": "overwrite", "number_sample_per_shard": 10}
+    download(**{**arguments, **overwrite}, html_report=True, run_summary=True)
+    assert listing(s3, "bucket/out") == sorted([*TWO_SHARDS, "_run_summary.json", "report.html"])
 
 
 def test_large_shard_is_uploaded_in_parts(s3, image_server, tmp_path, monkeypatch):

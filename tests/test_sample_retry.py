@@ -57,8 +57,9 @@ def test_failed_samples_are_recovered_into_their_shard(image_server, tmp_path, o
         "success",
     ]
     assert [r["url"] for r in rows] == urls
-    assert rows[2]["error_class"] == "http_404"
+    assert "error_class" not in rows[0]  # classes came from the stats file
     stats = json.loads((output / "00000_stats.json").read_text())
+    assert stats["error_class_by_message"] == {"HTTP Error 404: Not Found": "http_404"}
     assert (stats["count"], stats["successes"], stats["failed_to_download"]) == (5, 4, 1)
     assert stats["status_dict"] == {"success": 4, "HTTP Error 404: Not Found": 1}
 
@@ -89,6 +90,37 @@ def test_failed_samples_are_recovered_into_their_shard(image_server, tmp_path, o
     before = (output / "00000_stats.json").read_text()
     download_urls(tmp_path, urls, retry_failed_samples=["timeout"], **options)
     assert (output / "00000_stats.json").read_text() == before
+
+
+def test_retry_by_class_reads_the_error_class_column_when_saved(image_server, tmp_path):
+    urls = shard_urls(image_server)
+    options = {"output_format": "webdataset", "image_size": 32, "save_error_class": True}
+    output = download_urls(tmp_path, urls, **options)
+    assert [r["error_class"] for r in metadata(output)] == [None, "http_503", "http_404"] + [
+        "http_503",
+        None,
+    ]
+    download_urls(tmp_path, urls, retry_failed_samples=["http_503"], **options)
+    assert [r["error_class"] for r in metadata(output)] == [None, None, "http_404", None, None]
+
+
+def test_a_shard_without_error_classes_is_retried_only_whole(image_server, tmp_path, capsys):
+    """A folder written by another tool (here: stats without error_class_by_message, metadata
+    without error_class): retrying some classes cannot choose rows; retrying all can."""
+    urls = shard_urls(image_server)
+    options = {"output_format": "webdataset", "image_size": 32}
+    output = download_urls(tmp_path, urls, **options)
+    stats_path = output / "00000_stats.json"
+    stats = json.loads(stats_path.read_text())
+    del stats["error_class_by_message"]
+    stats_path.write_text(json.dumps(stats, indent=4))
+
+    download_urls(tmp_path, urls, retry_failed_samples=["http_5xx"], **options)
+    assert "shard 00000: skipped by retry_failed_samples" in capsys.readouterr().out
+    assert [r["status"] for r in metadata(output)].count("success") == 2
+
+    download_urls(tmp_path, urls, retry_failed_samples=True, **options)
+    assert [r["status"] for r in metadata(output)].count("success") == 4
 
 
 def test_retry_options_are_validated(tmp_path):

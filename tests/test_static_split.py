@@ -30,7 +30,7 @@ def test_parts_then_aggregate_equal_a_local_run(image_server, tmp_path):
     assert main(["aggregate", str(split)]) == 0
 
     local = tmp_path / "local"
-    download(output_folder=str(local), **common)
+    download(output_folder=str(local), run_summary=True, **common)
     assert dataset_summary(split) == dataset_summary(local)
     assert dataset_summary(split)["shards"] == [f"0000{i}" for i in range(5)]
     aggregated = json.loads((split / "_run_summary.json").read_text())

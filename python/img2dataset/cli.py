@@ -1,17 +1,24 @@
 """The `img2dataset` command: `img2dataset --url_list=urls.txt --output_folder=out ...`.
 
-Flags are the parameters of `download()`. Values are read as the reference's python-fire CLI
-reads them: a Python literal when one parses (`--timeout=5`, `--compute_hash=None`,
-`--save_additional_columns='["a","b"]'`), a string otherwise; a bare `--flag` means True and
-`--noflag` False; positional arguments follow the parameter order.
+Flags are the parameters of `download()`, read as the reference's python-fire CLI reads them:
+positional arguments fill the parameters not given as flags, in signature order; `--name value`,
+`--name=value` and `-name=value`; `--name` alone is True and `--noname` False; hyphens in names
+are underscores; a single letter is the one parameter it starts (when only one does); the last of
+repeated flags wins. Values go through fire's own parser (`fire.parser.DefaultParseValue`):
+Python literals (`5`, `None`, `1e6`, `0x10`), bare words inside lists as strings (`[a,b]` is
+`['a', 'b']`, `a,b` the tuple `('a', 'b')`), anything else a string. After a lone `--` only
+`--help` is read, as fire does.
 """
 
 from __future__ import annotations
 
-import ast
 import inspect
+import re
 import sys
+from importlib import metadata
 from typing import Any
+
+from fire.parser import DefaultParseValue
 
 from .committer import OutputFolderGone
 from .download import download, run
@@ -21,6 +28,10 @@ from .report import write_report
 from .run_stats import RUN_STATS_NAME, summary_text, write_run_stats
 
 _PARAMETERS = inspect.signature(download).parameters
+# Parameters that positional arguments fill, in order: the reference's.
+_POSITIONAL = [
+    name for name, p in _PARAMETERS.items() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+]
 
 
 class UsageError(ValueError):
@@ -28,45 +39,71 @@ class UsageError(ValueError):
 
 
 def parse_value(text: str) -> Any:
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return text
+    """A command-line value as fire reads it."""
+    return DefaultParseValue(text)
+
+
+def _is_flag(token: str) -> bool:
+    """fire's rule: `--anything`, or a dash followed by a letter (`-5` is a number)."""
+    return token.startswith("--") or re.match(r"^-[a-zA-Z]", token) is not None
+
+
+def _keyword(key: str, bool_syntax: bool) -> str | None:
+    """The parameter a flag names, or None."""
+    if key in _PARAMETERS or (bool_syntax and key.startswith("no") and key[2:] in _PARAMETERS):
+        return key
+    if len(key) == 1:  # a shortcut: the one parameter starting with that letter
+        matching = [name for name in _PARAMETERS if name[0] == key]
+        if len(matching) > 1:
+            raise UsageError(f"-{key} is ambiguous: it could be any of {', '.join(matching)}")
+        return matching[0] if matching else None
+    return None
 
 
 def parse_arguments(argv: list[str]) -> dict[str, Any]:
+    """The `download()` arguments of a command line, as fire would pass them."""
+    if "--" in argv:
+        argv, fire_flags = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
+        unknown = [flag for flag in fire_flags if flag not in ("--help", "-h")]
+        if unknown:
+            raise UsageError(f"unknown option after --: {' '.join(unknown)}")
     arguments: dict[str, Any] = {}
-    positional: list[Any] = []
+    positional: list[str] = []
     i = 0
     while i < len(argv):
         token = argv[i]
         i += 1
-        if not token.startswith("--"):
-            positional.append(parse_value(token))
+        if not _is_flag(token):
+            positional.append(token)
             continue
-        name, has_value, text = token[2:].partition("=")
-        name = name.replace("-", "_")
-        if name not in _PARAMETERS:
-            if name.startswith("no") and name[2:] in _PARAMETERS and not has_value:
-                arguments[name[2:]] = False
-                continue
-            raise UsageError(f"unknown option --{name}; see img2dataset --help")
+        key, has_value, text = token.lstrip("-").partition("=")
+        key = key.replace("-", "_")
+        bool_syntax = not has_value and (i == len(argv) or _is_flag(argv[i]))
+        keyword = _keyword(key, bool_syntax)
+        if keyword is None:
+            raise UsageError(f"unknown option {token.partition('=')[0]}; see img2dataset --help")
         if has_value:
-            arguments[name] = parse_value(text)
-        elif i < len(argv) and not argv[i].startswith("--"):
-            arguments[name] = parse_value(argv[i])
-            i += 1
+            arguments[keyword] = parse_value(text)
+        elif bool_syntax:
+            if keyword in _PARAMETERS:
+                arguments[keyword] = True
+            else:
+                arguments[keyword[2:]] = False
         else:
-            arguments[name] = True
-    for name, value in zip(_PARAMETERS, positional, strict=False):
-        if name in arguments:
-            raise UsageError(f"{name} given both as a positional argument and as --{name}")
-        arguments[name] = value
-    if len(positional) > len(_PARAMETERS):
-        raise UsageError(f"too many positional arguments: {positional[len(_PARAMETERS) :]}")
+            arguments[keyword] = parse_value(argv[i])
+            i += 1
+    free = [name for name in _POSITIONAL if name not in arguments]
+    if len(positional) > len(free):
+        raise UsageError(f"too many positional arguments: {positional[len(free) :]}")
+    for name, text in zip(free, positional, strict=False):
+        arguments[name] = parse_value(text)
     if "url_list" not in arguments:
         raise UsageError("--url_list is required; see img2dataset --help")
     return arguments
+
+
+def version() -> str:
+    return metadata.version("img2dataset")
 
 
 def help_text() -> str:
@@ -98,7 +135,7 @@ def aggregate_main(argv: list[str]) -> int:
     if not stats["shards"]:
         print(f"img2dataset: error: no committed shard in {argv[0]}", file=sys.stderr)
         return 1
-    write_report(argv[0])
+    write_report(argv[0], stats)
     print(summary_text(stats))
     print(f"written: {argv[0].rstrip('/')}/{RUN_STATS_NAME} and report.html")
     return 0
@@ -127,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or any(a in ("-h", "--help") for a in argv):
         print(help_text())
         return 0 if argv else 2
+    if argv == ["--version"]:
+        print(f"img2dataset {version()}")
+        return 0
     try:
         options = DownloadOptions.from_arguments(parse_arguments(argv))
         summary = run(options)

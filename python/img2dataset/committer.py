@@ -47,7 +47,7 @@ def size_bucket_names() -> list[str]:
 @dataclass(frozen=True)
 class ShardStats:
     """The content of `<shard>_stats.json`: the reference's keys in its order, then this
-    version's additions."""
+    version's additions (extra keys, which readers of the reference's keys do not see)."""
 
     count: int
     successes: int
@@ -58,13 +58,17 @@ class ShardStats:
     end_time: float
     status_dict: dict[str, int]
     # Additions to the reference: failures counted by class ("dns", "timeout", "http_404", ...),
-    error_class_dict: dict[str, int]
+    error_class_dict: dict[str, int] = field(default_factory=dict)
     # response bytes received (retries included),
     bytes_downloaded: int = 0
     # the most failing hosts with their failures by class,
     failures_by_host: dict[str, dict[str, int]] = field(default_factory=dict)
-    # and the longer side of the downloaded images, counted in SIZE_BUCKETS.
+    # the longer side of the downloaded images, counted in SIZE_BUCKETS,
     size_histogram: dict[str, int] = field(default_factory=dict)
+    # and the class of each failure message (a list of classes for a message several classes
+    # share): how the failed rows of a metadata parquet without the error_class column are
+    # classified again (retry_failed_samples).
+    error_class_by_message: dict[str, str | list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_results(
@@ -73,17 +77,29 @@ class ShardStats:
         start_time: float,
         end_time: float,
         bytes_downloaded: int = 0,
+        error_classes: list[str | None] | None = None,
     ):
-        """The stats of a shard's metadata rows (status, error_message, error_class, and url
-        and original sizes where present)."""
+        """The stats of a shard's metadata rows (status, error_message, and url and original
+        sizes where present), with the rows' error classes: `error_classes`, or the
+        `error_class` column."""
         statuses = results.column("status").to_pylist()
         messages = results.column("error_message").to_pylist()
-        classes = results.column("error_class").to_pylist()
+        classes = (
+            error_classes
+            if error_classes is not None
+            else results.column("error_class").to_pylist()
+        )
         counts = Counter(statuses)
         status_dict: Counter[str] = Counter(
             "success" if status == "success" else message
             for status, message in zip(statuses, messages, strict=True)
         )
+        by_message: dict[str, list[str]] = {}
+        for status, message, error_class in zip(statuses, messages, classes, strict=True):
+            if status != "success" and message is not None and error_class:
+                known = by_message.setdefault(message, [])
+                if error_class not in known:
+                    known.append(error_class)
         return cls(
             count=len(statuses),
             successes=counts["success"],
@@ -97,7 +113,18 @@ class ShardStats:
             bytes_downloaded=bytes_downloaded,
             failures_by_host=_failures_by_host(results, classes),
             size_histogram=_size_histogram(results),
+            error_class_by_message={
+                message: known[0] if len(known) == 1 else sorted(known)
+                for message, known in by_message.items()
+            },
         )
+
+    def classes_of_message(self, message: str | None) -> list[str]:
+        """The error classes of the failures with this message (empty when unknown)."""
+        known = self.error_class_by_message.get(message) if message is not None else None
+        if known is None:
+            return []
+        return [known] if isinstance(known, str) else list(known)
 
     @classmethod
     def from_json(cls, text: str) -> ShardStats:

@@ -17,7 +17,7 @@ from .options import DownloadOptions
 from .planner import count_work, plan_shards, scan_inputs
 from .progress import Progress
 from .report import write_report
-from .run_stats import summary_text, write_run_stats
+from .run_stats import RUN_STATS_NAME, run_summary, summary_text, write_run_stats
 from .sample_retry import retry_failed_samples
 from .wandb_logger import WandbLogger
 from .worker import ShardWorker
@@ -90,7 +90,9 @@ def download(
     num_workers: int = 1,
     worker_id: int = 0,
     quiet: bool = False,
-    html_report: bool = True,
+    save_error_class: bool = False,
+    html_report: bool = False,
+    run_summary: bool = False,
 ) -> None:
     """Download the images of `url_list`, resize them and write them as shards to
     `output_folder`.
@@ -187,15 +189,32 @@ def run(options: DownloadOptions) -> RunSummary:
     if wandb_logger is not None:
         wandb_logger.finish()
     if options.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
-        summary = write_run_stats(output_folder, options.summary_dict())
-        if summary["shards"]:
-            if not options.quiet:
-                print(summary_text(summary), flush=True)
-            if options.html_report:
-                write_report(output_folder)
+        _finish_folder(options, output_folder)
     return RunSummary(
         shards_done=progress.shards_done,
         shards_failed=failed,
         count=progress.count,
         successes=progress.successes,
     )
+
+
+def _finish_folder(options: DownloadOptions, output_folder: str) -> None:
+    """The end-of-run summary of the whole folder on the terminal; `_run_summary.json` and
+    report.html when asked for, else the commands that write them."""
+    summary = (write_run_stats if options.run_summary else run_summary)(
+        output_folder, options.summary_dict()
+    )
+    if not summary["shards"]:
+        return
+    if options.html_report:
+        write_report(output_folder, summary)
+    if options.quiet:
+        return
+    print(summary_text(summary), flush=True)
+    missing = []
+    if not options.html_report:
+        missing.append(f"img2dataset report {output_folder}  (report.html: plots, gallery)")
+    if not options.run_summary:
+        missing.append(f"img2dataset aggregate {output_folder}  ({RUN_STATS_NAME})")
+    for command in missing:
+        print(f"for more: {command}", flush=True)

@@ -261,7 +261,12 @@ def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.T
         parquet = pq.ParquetFile(source, pre_buffer=False)
         check_columns(path, parquet.schema_arrow.names, options)
         columns = list(_source_columns(options))
-        for batch in parquet.iter_batches(batch_size=min(rows, 65536), columns=columns):
+        # On this thread: Arrow's pool would release the Python file object from its own
+        # threads, possibly after the interpreter has shut down (an abort at exit).
+        batches = parquet.iter_batches(
+            batch_size=min(rows, 65536), columns=columns, use_threads=False
+        )
+        for batch in batches:
             yield pa.Table.from_batches([batch])
     else:
         yield from _json_chunks(path, options, rows)

@@ -132,7 +132,10 @@ class DownloadOptions:
     num_workers: int = 1
     worker_id: int = 0
     quiet: bool = False
-    html_report: bool = True
+    # Additions to the output, asked for: a default run writes exactly the reference's files.
+    save_error_class: bool = False
+    html_report: bool = False
+    run_summary: bool = False
 
     def summary_dict(self) -> dict[str, Any]:
         """The options as JSON values (infinite limits as the string "inf"), for
@@ -228,6 +231,10 @@ class DownloadOptions:
             "allow_private_addresses",
             "respect_robots_txt",
             "apply_exif_orientation",
+            "save_error_class",
+            "html_report",
+            "run_summary",
+            "quiet",
         ):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")

@@ -70,5 +70,10 @@ PARAMETER_HELP: dict[str, str] = {
     "num_workers": "Static split: the number of parts the shards are divided into.",
     "worker_id": "Static split: which part (0 .. num_workers - 1) this run does.",
     "quiet": "Print nothing while running, only the final total line.",
+    "save_error_class": (
+        "Add an error_class column (dns, timeout, http_404, ...) to the metadata, after the "
+        "reference's columns."
+    ),
     "html_report": "Write report.html (plots, failures, sample gallery) at the end of a run.",
+    "run_summary": "Write _run_summary.json (totals, hints, options) at the end of a run.",
 }

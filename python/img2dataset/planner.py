@@ -99,6 +99,9 @@ def scan_inputs(options: DownloadOptions) -> InputScan:
                 counts.append(pq.ParquetFile(f).metadata.num_rows)
         else:
             counts.append(count_input_rows(path, options, types))
+    if not any(counts):
+        where = files[0] if len(files) == 1 else f"{options.url_list} ({len(files)} files)"
+        raise ValueError(f"url_list: no URL to download in {where}: the input is empty")
     return InputScan(files, counts, types.types())
 
 

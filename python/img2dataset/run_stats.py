@@ -1,8 +1,9 @@
 """Statistics of a whole output folder: every committed shard's `<shard>_stats.json` summed into
 `_run_summary.json`, with diagnosis hints and the run's options.
 
-Written at the end of every run, and by `img2dataset aggregate OUTPUT_FOLDER`, which is how the
-parts of a static split (`num_workers`, `worker_id`) are put together once all have finished.
+Printed at the end of every run; written at the end of a run with `run_summary=True`, and by
+`img2dataset aggregate OUTPUT_FOLDER`, which is how the parts of a static split (`num_workers`,
+`worker_id`) are put together once all have finished.
 It sums what is in the folder, so it covers earlier incremental runs too.
 """
 
@@ -82,16 +83,22 @@ def aggregate_stats(output_folder: str) -> dict[str, Any]:
     }
 
 
-def write_run_stats(output_folder: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Writes `_run_summary.json` into `output_folder` when it has committed shards: the
-    totals, the diagnosis hints, and the options of the run when given. Returns what it
-    wrote."""
+def run_summary(output_folder: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The totals of the committed shards of `output_folder`, the diagnosis hints, and the
+    options of the run when given: the content of `_run_summary.json`."""
     stats = aggregate_stats(output_folder)
     stats["hints"] = [
         {"share": round(hint.share, 4), "text": hint.text} for hint in diagnose(stats, options)
     ]
     if options is not None:
         stats["options"] = options
+    return stats
+
+
+def write_run_stats(output_folder: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Writes `_run_summary.json` into `output_folder` when it has committed shards (see
+    run_summary). Returns what it wrote."""
+    stats = run_summary(output_folder, options)
     fs, root = fsspec.core.url_to_fs(output_folder)
     if stats["shards"]:
         text = json.dumps(stats, indent=4, default=str)

@@ -1,13 +1,15 @@
 """Sample-level retry: download again only the failed samples of committed shards, and merge the
 recovered ones into each shard.
 
-For every committed shard (one with `<shard>_stats.json`), the rows of its metadata whose
-`error_class` is selected are run through the engine again, with their original keys. Each of the
+For every committed shard (one with `<shard>_stats.json`), the rows of its metadata whose error
+class is selected are run through the engine again, with their original keys. Each of the
 shard's files is then rewritten with the new samples merged in: written next to the output in
 staging, then renamed over the old one (an atomic replace); the metadata parquet and the stats
 file come last, so a run killed in the middle leaves every file whole and the shard retryable.
 
-Error classes are selected by name (`timeout`, `dns`, `http_429`, ...) or by family (`http_5xx`,
+A row's error class is its `error_class` column (`save_error_class`), or else its
+`error_message` looked up in the `error_class_by_message` map of the shard's stats file. Error
+classes are selected by name (`timeout`, `dns`, `http_429`, ...) or by family (`http_5xx`,
 `http_4xx`); `True` selects every failure.
 """
 
@@ -53,17 +55,53 @@ def retry_failed_samples(
     matches = class_matcher(options.retry_failed_samples)
     rewritten = {}
     for shard_id in sorted(committer.committed_shards()):
-        metadata_name = f"{committer.shard_name(shard_id)}.parquet"
-        if not committer.has_committed(metadata_name):
+        name = committer.shard_name(shard_id)
+        if not committer.has_committed(f"{name}.parquet"):
             continue
-        with committer.open_committed(metadata_name) as f:
-            stored = pq.read_table(f)
-        selected = [i for i, c in enumerate(stored.column("error_class").to_pylist()) if matches(c)]
+        with committer.open_committed(f"{name}.parquet") as f:
+            stored = pq.read_table(f, use_threads=False)
+        with committer.open_committed(f"{name}_stats.json") as f:
+            before = ShardStats.from_json(f.read().decode())
+        classes = row_error_classes(stored, before)
+        if classes is None:
+            if options.retry_failed_samples is not True:
+                print(
+                    f"shard {name}: skipped by retry_failed_samples: its metadata and stats "
+                    "do not say the error class of its failures (written by another tool?); "
+                    "retry_failed_samples=True retries all of them",
+                    flush=True,
+                )
+                continue
+            statuses = stored.column("status").to_pylist()
+            classes = [None if s == "success" else "unknown" for s in statuses]
+        selected = [i for i, c in enumerate(classes) if matches(c)]
         if selected:
             rewritten[shard_id] = _retry_shard(
-                options, committer, engine, shard_id, stored, selected
+                options, committer, engine, shard_id, stored, before, classes, selected
             )
     return rewritten
+
+
+def row_error_classes(stored: pa.Table, stats: ShardStats) -> list[str | None] | None:
+    """The error class of each row of a shard's metadata (None for successes): its error_class
+    column, or else each failure's message looked up in the stats' error_class_by_message.
+    None when neither says (a folder written by another tool)."""
+    if "error_class" in stored.column_names:
+        return stored.column("error_class").to_pylist()
+    if not stats.error_class_by_message and stats.successes < stats.count:
+        return None
+    classes: list[str | None] = []
+    for status, message in zip(
+        stored.column("status").to_pylist(), stored.column("error_message").to_pylist(), strict=True
+    ):
+        if status == "success":
+            classes.append(None)
+        else:
+            known = stats.classes_of_message(message)
+            # A message several classes share: the first, which selects the row whenever its
+            # family is asked for.
+            classes.append(known[0] if known else "unknown")
+    return classes
 
 
 def _retry_shard(
@@ -72,6 +110,8 @@ def _retry_shard(
     engine: _engine.Engine,
     shard_id: int,
     stored: pa.Table,
+    before: ShardStats,
+    classes: list[str | None],
     selected: list[int],
 ) -> ShardStats:
     name = committer.shard_name(shard_id)
@@ -100,12 +140,21 @@ def _retry_shard(
             merged = merged.set_column(
                 index, column_name, pa.array(column, type=merged.schema.field(column_name).type)
             )
+        merged_classes = list(classes)
+        for position, error_class in zip(
+            selected, retried.column("error_class").to_pylist(), strict=True
+        ):
+            merged_classes[position] = error_class
+        if options.save_error_class and "error_class" not in merged.column_names:
+            merged = merged.append_column("error_class", pa.array(merged_classes, pa.string()))
 
         files = _merge_files(options, committer, name, staging, run, merged, stored)
-        with committer.open_committed(f"{name}_stats.json") as f:
-            before = ShardStats.from_json(f.read().decode())
         stats = ShardStats.from_results(
-            merged, start, time.time(), before.bytes_downloaded + run.bytes_downloaded
+            merged,
+            start,
+            time.time(),
+            before.bytes_downloaded + run.bytes_downloaded,
+            error_classes=merged_classes,
         )
         committer.commit(StagedShard(shard_id, staging, files, merged, stats))
         return stats

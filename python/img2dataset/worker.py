@@ -51,6 +51,7 @@ class ShardWorker:
             end_time = time.time()
             metadata = metadata_table(shard.table, results)
             stats = ShardStats.from_results(metadata, start_time, end_time, run.bytes_downloaded)
+            metadata = stored_metadata(metadata, self.options.save_error_class)
             files = list(run.files)
             name = self.committer.shard_name(shard.shard_id)
             if self.options.output_format == "parquet":
@@ -144,10 +145,19 @@ def meta_columns(metadata: pa.Table, options: DownloadOptions) -> list[str]:
     return names + ([hash_name] if hash_name in metadata.column_names else [])
 
 
+def stored_metadata(metadata: pa.Table, save_error_class: bool) -> pa.Table:
+    """The metadata as written to the output: the reference's columns, and `error_class` only
+    when asked for."""
+    if save_error_class or "error_class" not in metadata.column_names:
+        return metadata
+    return metadata.drop_columns(["error_class"])
+
+
 def metadata_table(table: pa.Table, results: pa.RecordBatch) -> pa.Table:
     """Input columns followed by the engine's per-sample columns, in key order: the reference's
-    columns, then `error_class`. A hash column the input already has (verify_hash renames its
-    column to the hash type) takes the computed hashes in place, as in the reference."""
+    columns, then `error_class` (see stored_metadata). A hash column the input already has
+    (verify_hash renames its column to the hash type) takes the computed hashes in place, as in
+    the reference."""
     names = list(table.column_names)
     columns = [table.column(name) for name in names]
     for name, column in zip(results.schema.names, results.columns, strict=True):

@@ -32,6 +32,7 @@ def run(folder: Path, urls: list[str], **options) -> dict[str, dict]:
         output_format="files",
         compute_hash=None,
         timeout=2,
+        save_error_class=True,
         **options,
     )
     return {r["url"]: r for r in pq.read_table(folder / "out" / "00000.parquet").to_pylist()}

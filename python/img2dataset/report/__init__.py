@@ -3,7 +3,7 @@ images as data URIs, no network) with the run's totals, the diagnosis hints, plo
 throughput over time, error classes, image sizes and failing hosts, the most frequent failure
 messages, and a gallery of sample images with their captions.
 
-Written as `<output_folder>/report.html` at the end of a run (`html_report=False` to skip), and
+Written as `<output_folder>/report.html` at the end of a run with `html_report=True`, and
 by `img2dataset report OUTPUT_FOLDER`.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import fsspec
 
-from ..run_stats import aggregate_stats, read_run_stats
+from ..run_stats import read_run_stats, run_summary
 from .gallery import gallery_samples
 from .plots import horizontal_bars, line_chart
 
@@ -56,10 +56,14 @@ window.addEventListener("load", () => {
 """
 
 
-def build_report(output_folder: str) -> str:
-    """The report page of `output_folder`, as HTML text; ValueError when the folder has no
-    committed shard."""
-    stats = read_run_stats(output_folder) or aggregate_stats(output_folder)
+def build_report(output_folder: str, summary: dict[str, Any] | None = None) -> str:
+    """The report page of `output_folder`, as HTML text, from its run summary (computed now
+    when not given, with the options of its `_run_summary.json` if it has one); ValueError
+    when the folder has no committed shard."""
+    if summary is None:
+        stored = read_run_stats(output_folder)
+        summary = run_summary(output_folder, stored.get("options") if stored else None)
+    stats = summary
     if not stats["shards"]:
         raise ValueError(f"no committed shard in {output_folder}")
     shard_names = _shard_names(output_folder, stats)
@@ -129,11 +133,11 @@ def build_report(output_folder: str) -> str:
     return "\n".join(parts)
 
 
-def write_report(output_folder: str) -> str:
-    """Writes `report.html` into `output_folder`; returns its path."""
+def write_report(output_folder: str, summary: dict[str, Any] | None = None) -> str:
+    """Writes `report.html` into `output_folder` (see build_report); returns its path."""
     fs, root = fsspec.core.url_to_fs(output_folder)
     path = f"{root.rstrip('/')}/{REPORT_NAME}"
-    fs.pipe_file(path, build_report(output_folder).encode())
+    fs.pipe_file(path, build_report(output_folder, summary).encode())
     return path
 
 

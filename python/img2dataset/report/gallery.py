@@ -98,7 +98,9 @@ def _parquet_samples(fs, path: str) -> Iterator[Sample]:
         if extension is None or parquet.num_row_groups == 0:
             return
         wanted = [n for n in ("key", extension, "url", "caption") if n in names]
-        table = parquet.read_row_group(0, columns=wanted)  # the first samples are enough
+        # The first samples are enough. On this thread: a decode on Arrow's pool can outlive the
+        # file object and release it after the interpreter has shut down, which aborts.
+        table = parquet.read_row_group(0, columns=wanted, use_threads=False)
     captions = table.column("caption").to_pylist() if "caption" in table.column_names else None
     for i, (key, image, url) in enumerate(
         zip(
