@@ -57,9 +57,9 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from fetch_bench import ensure_nginx, machine, source_revision  # noqa: E402
 
+from support.reference_tool import REFERENCE_REQUIREMENTS, ensure_reference  # noqa: E402
+
 CORPUS = REPO / "build" / "bench-corpus"
-REFERENCE_VENV = REPO / "build" / "bench" / "reference-venv"
-REFERENCE_REQUIREMENTS = REPO / "bench" / "reference-requirements.txt"
 RESULTS = REPO / "bench" / "results" / "e2e.json"
 CHILD = REPO / "bench" / "e2e_child.py"
 LOGS = REPO / "build" / "bench" / "e2e-logs"
@@ -126,22 +126,6 @@ http {{
 
 # -------------------------------------------------------------------------------------------------
 # Set-up
-
-
-def ensure_reference() -> Path:
-    """The reference's Python, in its own virtual environment with the pinned versions."""
-    python = REFERENCE_VENV / "bin" / "python"
-    stamp = REFERENCE_VENV / ".requirements"
-    wanted = REFERENCE_REQUIREMENTS.read_text()
-    if not python.exists() or not stamp.exists() or stamp.read_text() != wanted:
-        print("e2e_bench: installing the reference img2dataset into", REFERENCE_VENV, flush=True)
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(REFERENCE_VENV)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "-r", str(REFERENCE_REQUIREMENTS)],
-            check=True,
-        )
-        stamp.write_text(wanted)
-    return python
 
 
 def ensure_dnsmasq() -> str:

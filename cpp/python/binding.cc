@@ -8,22 +8,38 @@
 //   ShardRun
 //     .files                      names written in staging_dir
 //     .__arrow_c_array__()        per-sample results (Arrow PyCapsule protocol, one-shot)
+// and the single-item calls behind the reference's module API (img2dataset.resizer, .blurrer,
+// .downloader, .writer), each crossing once with the GIL released:
+//   ImageProcessor(image_options).process(body, boxes, single_precision) -> result tuple
+//   blur_bounding_boxes(image, boxes, single_precision) -> new uint8 array
+//   UrlFetcher(fetch_options).fetch(urls, retries) -> [(body, message, error_class, status)]
+//   ShardWriter(output_format, staging_dir, shard_name).add(...), .finish(), .abandon()
+//   OptOutPolicy(directives, user_agent_token).disallows(x_robots_tag_value)
 //
 // Rows come in and results go out through the Arrow C Data Interface; validation and
 // documentation live in python/img2dataset/options.py.
 #include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/string_view.h>
 #include <nanobind/stl/unique_ptr.h>
 #include <nanobind/stl/vector.h>
 
 #include <memory>
+#include <opencv2/core.hpp>
 
+#include "fetch/fetcher.h"
+#include "fetch/opt_out.h"
+#include "fetch/url_list_client.h"
+#include "image/bbox_blur.h"
 #include "image/exif.h"
+#include "image/image_processor.h"
 #include "img2dataset/engine.h"
 #include "shard/arrow_c_abi.h"
 #include "shard/input_table.h"
 #include "shard/result_table.h"
+#include "shard/sample_writer.h"
 #include "util/key.h"
 
 namespace nb = nanobind;
@@ -132,6 +148,156 @@ std::unique_ptr<ShardRun> RunShard(Engine& engine, int64_t shard_id, nb::handle 
   if (!output.ok()) RaiseStatus(output.status());
   return std::make_unique<ShardRun>(*output, engine.options().output);
 }
+
+// Boxes as Python gives them: a list of boxes, each a list of coordinates (None: a null), or
+// None for a null box; checked as the engine checks a bbox column.
+using PyBoxes = std::vector<std::optional<std::vector<std::optional<double>>>>;
+
+BoundingBoxes ToBoundingBoxes(const PyBoxes& rows, bool single_precision) {
+  BoundingBoxes boxes;
+  boxes.single_precision = single_precision;
+  for (const auto& row : rows) {
+    boxes.error = BoundingBoxShapeError(row ? std::optional<size_t>(row->size()) : std::nullopt);
+    std::array<double, 4> box{};
+    for (size_t k = 0; k < 4 && boxes.error.empty(); ++k) {
+      boxes.error = BoundingBoxValueError((*row)[k]);
+      if ((*row)[k]) box[k] = *(*row)[k];
+    }
+    if (!boxes.error.empty()) return boxes;
+    boxes.boxes.push_back(box);
+  }
+  return boxes;
+}
+
+nb::object OptionalInt(const std::optional<int>& value) {
+  return value ? nb::object(nb::int_(*value)) : nb::none();
+}
+
+// (bytes, width, height, original_width, original_height, error_message, error_class): the
+// reference Resizer's tuple and the engine's class; bytes None on failure.
+nb::tuple ProcessImage(const ImageProcessor& processor, nb::bytes body,
+                       const std::optional<PyBoxes>& py_boxes, bool single_precision) {
+  const std::string_view input(body.c_str(), body.size());
+  std::optional<BoundingBoxes> boxes;
+  if (py_boxes) boxes = ToBoundingBoxes(*py_boxes, single_precision);
+  ProcessedImage image;
+  {
+    nb::gil_scoped_release release;
+    image = processor.Process(input, boxes ? &*boxes : nullptr);
+  }
+  if (!image.ok()) {
+    return nb::make_tuple(nb::none(), nb::none(), nb::none(), nb::none(), nb::none(),
+                          image.error_message, ErrorClassName(image.error_class));
+  }
+  nb::object stored = image.keep_original
+                          ? nb::object(body)
+                          : nb::object(nb::bytes(image.encoded.data(), image.encoded.size()));
+  return nb::make_tuple(stored, OptionalInt(image.width), OptionalInt(image.height),
+                        OptionalInt(image.original_width), OptionalInt(image.original_height),
+                        nb::none(), nb::none());
+}
+
+using Pixels = nb::ndarray<uint8_t, nb::c_contig, nb::device::cpu>;
+
+// The reference BoundingBoxBlurrer's call on a decoded image (H x W or H x W x C, 8 bits).
+nb::ndarray<nb::numpy, uint8_t> BlurImage(Pixels image, const PyBoxes& py_boxes,
+                                          bool single_precision) {
+  if (image.ndim() != 2 && image.ndim() != 3) {
+    throw nb::value_error("image must have 2 (H, W) or 3 (H, W, C) dimensions");
+  }
+  const int rows = static_cast<int>(image.shape(0)), cols = static_cast<int>(image.shape(1));
+  const int channels = image.ndim() == 3 ? static_cast<int>(image.shape(2)) : 1;
+  if (channels < 1 || channels > 4) throw nb::value_error("image must have 1 to 4 channels");
+  const BoundingBoxes boxes = ToBoundingBoxes(py_boxes, single_precision);
+  if (!boxes.error.empty()) throw nb::value_error(boxes.error.c_str());
+  auto* out = new cv::Mat();
+  {
+    nb::gil_scoped_release release;
+    const cv::Mat source(rows, cols, CV_8UC(channels), image.data());
+    *out = BlurBoundingBoxes(source, boxes);
+    if (out->data == source.data) *out = source.clone();  // nothing to blur: still a new array
+  }
+  nb::capsule owner(out, [](void* p) noexcept { delete static_cast<cv::Mat*>(p); });
+  const size_t shape[3] = {static_cast<size_t>(rows), static_cast<size_t>(cols),
+                           static_cast<size_t>(channels)};
+  return nb::ndarray<nb::numpy, uint8_t>(out->data, image.ndim(), shape, owner);
+}
+
+// One network loop for single downloads (the reference's download_image).
+class UrlFetcher {
+ public:
+  explicit UrlFetcher(const FetchOptions& options) {
+    Result<std::unique_ptr<Fetcher>> fetcher = MakeNetwork(options);
+    if (!fetcher.ok()) RaiseStatus(fetcher.status());
+    fetcher_ = std::move(fetcher).value();
+  }
+
+  // Per URL: (body or None, error message or None, error class, final HTTP status).
+  nb::list Fetch(const std::vector<std::string>& urls, int retries) {
+    Result<std::vector<FetchResponse>> responses = Status::Internal("not run");
+    {
+      nb::gil_scoped_release release;
+      responses = FetchUrls(*fetcher_, urls, retries);
+    }
+    if (!responses.ok()) RaiseStatus(responses.status());
+    nb::list out;
+    for (const FetchResponse& response : *responses) {
+      nb::object body = response.ok()
+                            ? nb::object(nb::bytes(response.body.data(), response.body.size()))
+                            : nb::none();
+      nb::object message =
+          response.ok() ? nb::none() : nb::object(nb::str(response.error_message.c_str()));
+      out.append(nb::make_tuple(body, message, ErrorClassName(response.error_class),
+                                response.http_status));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<Fetcher> fetcher_;
+};
+
+// A shard's tar or folder of files, written sample by sample (the reference's sample writers).
+class PyShardWriter {
+ public:
+  PyShardWriter(OutputFormat format, const std::string& staging_dir,
+                const std::string& shard_name) {
+    Result<std::unique_ptr<SampleWriter>> writer =
+        MakeSampleWriter(format, staging_dir, shard_name);
+    if (!writer.ok()) RaiseStatus(writer.status());
+    writer_ = std::move(writer).value();
+  }
+
+  void Add(const std::string& key, nb::bytes image, const std::string& extension,
+           const std::optional<std::string>& caption, const std::string& json) {
+    SampleRecord record;
+    record.key = key;
+    record.image = std::string_view(image.c_str(), image.size());
+    record.extension = extension;
+    if (caption) record.caption = *caption;
+    record.json = json;
+    {
+      nb::gil_scoped_release release;
+      writer_->Add(record);
+    }
+    if (!writer_->status().ok()) RaiseStatus(writer_->status());
+  }
+
+  std::vector<std::string> Finish() {
+    Status status;
+    {
+      nb::gil_scoped_release release;
+      status = writer_->Finish();
+    }
+    if (!status.ok()) RaiseStatus(status);
+    return writer_->files();
+  }
+
+  void Abandon() { writer_->Abandon(); }
+
+ private:
+  std::unique_ptr<SampleWriter> writer_;
+};
 
 }  // namespace
 }  // namespace img2dataset
@@ -252,6 +418,30 @@ NB_MODULE(_engine, m) {
         "Creates the engine: one network loop per shard run, one CPU pool for the process.");
   m.def("run_shard", &RunShard, "engine"_a, "shard_id"_a, "rows"_a, "staging_dir"_a,
         "Downloads, processes and writes one shard into staging_dir; releases the GIL.");
+  nb::class_<ImageProcessor>(m, "ImageProcessor")
+      .def(nb::init<const ImageOptions&>(), "options"_a)
+      .def("process", &ProcessImage, "body"_a, "boxes"_a = nb::none(), "single_precision"_a = false,
+           "Decodes, filters, resizes, blurs and encodes one image as a shard does; returns "
+           "(bytes, width, height, original_width, original_height, error_message, "
+           "error_class). Releases the GIL.");
+  m.def("blur_bounding_boxes", &BlurImage, "image"_a, "boxes"_a, "single_precision"_a = false,
+        "The image with the boxes blurred as bbox_col blurs them; a new array.");
+  nb::class_<UrlFetcher>(m, "UrlFetcher")
+      .def(nb::init<const FetchOptions&>(), "options"_a)
+      .def("fetch", &UrlFetcher::Fetch, "urls"_a, "retries"_a = 0,
+           "Downloads the URLs; per URL (body or None, error message or None, error class, "
+           "HTTP status). Releases the GIL.");
+  nb::class_<PyShardWriter>(m, "ShardWriter")
+      .def(nb::init<OutputFormat, const std::string&, const std::string&>(), "output_format"_a,
+           "staging_dir"_a, "shard_name"_a)
+      .def("add", &PyShardWriter::Add, "key"_a, "image"_a, "extension"_a, "caption"_a, "json"_a)
+      .def("finish", &PyShardWriter::Finish)
+      .def("abandon", &PyShardWriter::Abandon);
+  nb::class_<OptOutPolicy>(m, "OptOutPolicy")
+      .def(nb::init<const std::vector<std::string>&, std::string_view>(), "disallowed_directives"_a,
+           "user_agent_token"_a)
+      .def("disallows", &OptOutPolicy::Disallows, "header_value"_a,
+           "True when this X-Robots-Tag value forbids the use of the image.");
   m.def("shard_name", &ShardName, "shard_id"_a, "oom_shard_count"_a);
   m.def("sample_key", &SampleKey, "shard_id"_a, "index"_a, "number_sample_per_shard"_a,
         "oom_shard_count"_a);

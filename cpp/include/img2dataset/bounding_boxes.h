@@ -5,6 +5,8 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,5 +23,11 @@ struct BoundingBoxes {
   // instead of being stored unblurred.
   std::string error;
 };
+
+// Why a box read from a row cannot be used, worded for the sample's error message; empty when it
+// can. `value_count` is the number of values of the box, nullopt for a null box.
+std::string BoundingBoxShapeError(std::optional<size_t> value_count);
+// The same for one coordinate (nullopt for a null).
+std::string BoundingBoxValueError(std::optional<double> value);
 
 }  // namespace img2dataset

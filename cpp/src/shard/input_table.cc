@@ -106,24 +106,16 @@ Status ReadBoundingBoxes(const ArrowSchema& schema, const ArrowArray& column,
     const auto [first_box, end_box] = ListRange(schema, column, i);
     for (int64_t b = first_box; b < end_box && row.error.empty(); ++b) {
       const auto [first, end] = ListRange(box_schema, boxes, b);
-      if (!IsValid(boxes, b) || end - first != 4) {
-        row.error = "bounding box must be a list of 4 numbers [x_min, y_min, x_max, y_max], got " +
-                    (IsValid(boxes, b) ? std::to_string(end - first) + " values" : "null");
-        break;
-      }
+      row.error = BoundingBoxShapeError(IsValid(boxes, b) ? std::optional<size_t>(end - first)
+                                                          : std::nullopt);
       std::array<double, 4> box{};
-      for (int k = 0; k < 4; ++k) {
-        if (!IsValid(values, first + k)) {
-          row.error = "bounding box has a null coordinate";
-          break;
-        }
-        box[static_cast<size_t>(k)] = value_at(first + k);
-        if (!std::isfinite(box[static_cast<size_t>(k)])) {
-          row.error = "bounding box has a coordinate that is not a finite number";
-          break;
-        }
+      for (int k = 0; k < 4 && row.error.empty(); ++k) {
+        const std::optional<double> value =
+            IsValid(values, first + k) ? std::optional<double>(value_at(first + k)) : std::nullopt;
+        row.error = BoundingBoxValueError(value);
+        if (value) box[static_cast<size_t>(k)] = *value;
       }
-      row.boxes.push_back(box);
+      if (row.error.empty()) row.boxes.push_back(box);
     }
     out->push_back(std::move(row));
   }

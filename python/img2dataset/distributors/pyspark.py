@@ -9,13 +9,15 @@ shards are done.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ..committer import Committer
 from ..options import DownloadOptions
@@ -27,9 +29,10 @@ from .shard_task import ShardTask, TaskOutcome, run_shard_task
 PROGRESS_INTERVAL = 30.0
 
 
-def run_pyspark(
-    shards: Iterable[Shard], options: DownloadOptions, committer: Committer, on_done: OnDone
-) -> list[int]:
+@contextlib.contextmanager
+def spark_session(processes_count: int) -> Iterator[Any]:
+    """The active SparkSession, or a local one made as the reference makes it (and stopped at
+    the end)."""
     from pyspark.sql import SparkSession
 
     spark = SparkSession.getActiveSession()
@@ -41,33 +44,42 @@ def run_pyspark(
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         spark = (
             SparkSession.builder.config("spark.driver.memory", "16G")
-            .master(f"local[{options.processes_count}]")
+            .master(f"local[{processes_count}]")
             .appName("spark-stats")
             .getOrCreate()
         )
-    context = spark.sparkContext
-    task_function = functools.partial(run_shard_task, options)
-
-    def run_batch(tasks: list[ShardTask]) -> list[TaskOutcome]:
-        group = f"img2dataset-{uuid.uuid4().hex[:8]}"
-        context.setJobGroup(group, f"img2dataset: shards {tasks[0].shard_id}..")
-        watcher = _JobProgress(context, group, len(tasks))
-        watcher.start()
-        try:
-            return context.parallelize(tasks, len(tasks)).map(task_function).collect()
-        except Exception as error:  # the job failed (spark.task.maxFailures): retry its shards
-            if context._jsc is None:  # the session was stopped: nothing can run any more
-                raise
-            print(f"spark job {group} failed: {error}", flush=True)
-            return [TaskOutcome(t, None, f"its spark job {group} failed", "spark") for t in tasks]
-        finally:
-            watcher.stop()
-
     try:
-        return run_distributed(shards, options, committer, run_batch, on_done)
+        yield spark
     finally:
         if created:
             spark.stop()
+
+
+def run_pyspark(
+    shards: Iterable[Shard], options: DownloadOptions, committer: Committer, on_done: OnDone
+) -> list[int]:
+    with spark_session(options.processes_count) as spark:
+        context = spark.sparkContext
+        task_function = functools.partial(run_shard_task, options)
+
+        def run_batch(tasks: list[ShardTask]) -> list[TaskOutcome]:
+            group = f"img2dataset-{uuid.uuid4().hex[:8]}"
+            context.setJobGroup(group, f"img2dataset: shards {tasks[0].shard_id}..")
+            watcher = _JobProgress(context, group, len(tasks))
+            watcher.start()
+            try:
+                return context.parallelize(tasks, len(tasks)).map(task_function).collect()
+            except Exception as error:  # the job failed (spark.task.maxFailures): retry it
+                if context._jsc is None:  # the session was stopped: nothing can run any more
+                    raise
+                print(f"spark job {group} failed: {error}", flush=True)
+                return [
+                    TaskOutcome(t, None, f"its spark job {group} failed", "spark") for t in tasks
+                ]
+            finally:
+                watcher.stop()
+
+        return run_distributed(shards, options, committer, run_batch, on_done)
 
 
 class _JobProgress(threading.Thread):

@@ -14,7 +14,14 @@ def with_shard_retries(
 ) -> list[T]:
     """Runs `run_pass` on `items`, then again on what it returned as failed, up to
     `max_shard_retry` times. Returns what still failed."""
-    failed = run_pass(items)
+    return retry_failed(run_pass, run_pass(items), max_shard_retry)
+
+
+def retry_failed(
+    run_pass: Callable[[Iterable[T]], list[T]], failed: list[T], max_shard_retry: int
+) -> list[T]:
+    """The retry passes alone: up to `max_shard_retry` passes of `run_pass` over `failed`, each
+    over what the previous one returned. Returns what still failed."""
     for attempt in range(1, max_shard_retry + 1):
         if not failed:
             break
