@@ -8,7 +8,7 @@ CPP_BUILD := build/cpp
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
-.PHONY: help setup demo test test-cpp test-fuzz test-python test-asan test-tsan fuzz bench bench-fetch bench-image pack format lint clean
+.PHONY: help setup reference-env demo test test-cpp test-fuzz test-python test-asan test-tsan fuzz bench bench-fetch bench-image pack format lint clean
 
 help:
 	@echo "make demo        download sample images served on loopback into demo_output/"
@@ -43,7 +43,12 @@ test-cpp: setup
 test-fuzz: setup
 	scripts/fuzz.sh 2000
 
-test-python: setup
+# The differential tests compare with the reference img2dataset, pinned in
+# bench/reference-requirements.txt, installed once into build/bench/reference-venv.
+reference-env: setup
+	$(VENV)/python -c 'import sys; sys.path.insert(0, "tests"); from support.reference_tool import ensure_reference; ensure_reference()'
+
+test-python: setup reference-env
 	$(VENV)/python -m pytest tests
 
 test-asan: setup
