@@ -23,8 +23,8 @@ What it runs, for each scenario, alternately (reference, engine, reference, engi
 both with processes_count=2, thread_count=64, number_sample_per_shard=1000, retries=0,
 timeout=10. Both verify the HTTPS certificate (made for `*.bench.test`): the reference through
 SSL_CERT_FILE, this project through ca_bundle; this project also gets
-allow_private_addresses=True (the servers are on loopback, which it refuses by default),
-html_report=False and quiet=True. CPU time is user + system of the whole
+allow_private_addresses=True (the servers are on loopback, which it refuses by default) and
+quiet=True. CPU time is user + system of the whole
 process tree (wait4), peak RSS the largest sum of the tree's resident sets (sampled every
 0.1 s). The engine's compute-only ceiling comes from cpp/bench/image_bench in the same run, on
 the images the URL list serves whole, with the scenario's options: one pass just before each
@@ -277,7 +277,7 @@ def run_tool(
     certificate = str(urls.parent / "nginx" / "cert.pem")
     if tool == "engine":
         arguments.update(
-            allow_private_addresses=True, html_report=False, quiet=True, ca_bundle=certificate
+            allow_private_addresses=True, quiet=True, ca_bundle=certificate
         )
     # Each tool runs in the environment a user gives it: the bench sets nothing that makes one
     # faster (see docs/benchmarks.md about OPENBLAS_NUM_THREADS, which helps the reference).

@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
             "timeout": args.timeout,
             "dns_servers": [dns.address],
             "allow_private_addresses": True,
-            "html_report": False,
+            "run_summary": True,
             "quiet": True,
         }
         start = time.monotonic()

@@ -80,3 +80,16 @@ def test_ray_run_equals_a_local_run(ray_cluster, image_server, tmp_path):
     assert ray_summary == dataset_summary(local_output)
     assert ray_summary["shards"] == ["00000", "00001", "00002", "00003"]
     assert ray_summary["leftovers"] == []
+
+
+def test_reference_module_pipeline_with_the_ray_distributor(ray_cluster, image_server, tmp_path):
+    """The reference's modules wired by hand (support/module_pipeline.py) with
+    `distributor.ray_distributor` on the two-node cluster."""
+    from support.reference_diff import folder_differences
+    from test_reference_modules import pipeline_input, run_pipeline
+
+    source = pipeline_input(image_server, tmp_path)
+    env = {**os.environ, "RAY_ADDRESS": ray_cluster.address, "RAY_USAGE_STATS_ENABLED": "0"}
+    run_pipeline(sys.executable, source, tmp_path / "ray", "FilesSampleWriter", "ray", env=env)
+    run_pipeline(sys.executable, source, tmp_path / "local", "FilesSampleWriter")
+    assert folder_differences(tmp_path / "local", tmp_path / "ray") == []

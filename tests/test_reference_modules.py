@@ -212,62 +212,40 @@ def test_loading_script_downloads_and_resizes_as_the_reference(image_server, tmp
 # ------------------------------------------------------------------------------------------------
 # The modules wired together, as the reference's main.py does.
 
-PIPELINE = textwrap.dedent(
-    """
-    import inspect, os, sys
-    from img2dataset.distributor import multiprocessing_distributor
-    from img2dataset.downloader import Downloader
-    from img2dataset.logger import LoggerProcess
-    from img2dataset.reader import Reader
-    from img2dataset.resizer import Resizer
-    from img2dataset import writer
+PIPELINE = Path(__file__).parent / "support" / "module_pipeline.py"
 
-    def run():
-        url_list, output_folder, writer_name = sys.argv[1:4]
-        os.makedirs(output_folder + "/_tmp")
-        reader = Reader(url_list, "csv", "url", "caption", None, None, ["uid"], 4, set(),
-                        output_folder + "/_tmp")
-        extra = {}
-        if "allow_private_addresses" in inspect.signature(Downloader).parameters:
-            extra["allow_private_addresses"] = True
-        downloader = Downloader(
-            getattr(writer, writer_name), Resizer(64, "border", False), 16, True, True,
-            output_folder, reader.column_list, 10, 4, 5, "sha256", None, "jpg", 0, None,
-            {"noai"}, **extra)
-        logger = LoggerProcess(output_folder, False, "img2dataset", {})
-        logger.start()
-        multiprocessing_distributor(2, downloader, reader, None, 1)
-        logger.join()
-        os.rmdir(output_folder + "/_tmp")
 
-    if __name__ == "__main__":
-        run()
-    """
-)
+def pipeline_input(image_server, folder: Path) -> Path:
+    """Six rows of url, caption, uid: four images and two 404s."""
+    names = ["rgb_300x200.jpg", "rgb_200x600.jpg", "gray_128x128.png", "rgb_64x48.jpg"]
+    urls = [image_server.image_url(n) for n in names] + [image_server.url("/status/404")] * 2
+    lines = ["url,caption,uid"] + [f"{u},caption {i},{i}" for i, u in enumerate(urls)]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "in.csv").write_text("\n".join(lines) + "\n")
+    return folder / "in.csv"
+
+
+def run_pipeline(python: str, source: Path, output: Path, *arguments: str, env=None) -> str:
+    result = subprocess.run(
+        [python, str(PIPELINE), str(source), str(output), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "total   - success: 0.667" in result.stdout
+    return result.stdout
 
 
 @pytest.mark.parametrize(
     "writer_name", ["WebDatasetSampleWriter", "FilesSampleWriter", "ParquetSampleWriter"]
 )
 def test_module_pipeline_writes_what_the_reference_writes(image_server, tmp_path, writer_name):
-    names = ["rgb_300x200.jpg", "rgb_200x600.jpg", "gray_128x128.png", "rgb_64x48.jpg"]
-    urls = [image_server.image_url(n) for n in names] + [image_server.url("/status/404")] * 2
-    lines = ["url,caption,uid"] + [f"{u},caption {i},{i}" for i, u in enumerate(urls)]
-    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n")
-    script = tmp_path / "pipeline.py"  # a file: the reference's distributor spawns processes
-    script.write_text(PIPELINE)
+    source = pipeline_input(image_server, tmp_path)
     home = tmp_path / "home"
-    for python, folder in (
-        (str(Path(run_reference_script("import sys; print(sys.executable)", home).strip())), "ref"),
-        (sys.executable, "ours"),
-    ):
-        result = subprocess.run(
-            [python, str(script), str(tmp_path / "in.csv"), str(tmp_path / folder), writer_name],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env=reference_environment(home),
-        )
-        assert result.returncode == 0, result.stderr
-        assert "total   - success: 0.667" in result.stdout
+    reference_python = run_reference_script("import sys; print(sys.executable)", home).strip()
+    env = reference_environment(home)
+    run_pipeline(reference_python, source, tmp_path / "ref", writer_name, env=env)
+    run_pipeline(sys.executable, source, tmp_path / "ours", writer_name, env=env)
     assert folder_differences(tmp_path / "ref", tmp_path / "ours") == []

@@ -206,3 +206,24 @@ def test_local_cluster_survives_a_lost_executor(image_server, tmp_path):
     assert summary["leftovers"] == []
     assert "Lost executor" in log  # Spark saw the loss and ran the shard again elsewhere
     assert "SPARK_READ" in log
+
+
+def test_reference_module_pipeline_with_the_pyspark_distributor(
+    spark_master, image_server, tmp_path
+):
+    """The reference's modules wired by hand (support/module_pipeline.py) with
+    `distributor.pyspark_distributor`: the Downloader travels to the executors pickled, and the
+    folder equals the one its multiprocessing distributor writes."""
+    from support.reference_diff import folder_differences
+    from test_reference_modules import pipeline_input, run_pipeline
+
+    source = pipeline_input(image_server, tmp_path)
+    env = spark_environment(tmp_path / "spark-driver")
+    env["PYSPARK_PYTHON"] = sys.executable
+    log = run_pipeline(
+        sys.executable, source, tmp_path / "spark", "WebDatasetSampleWriter", "pyspark",
+        spark_master, env=env,
+    )  # fmt: skip
+    assert "No pyspark session found" not in log
+    run_pipeline(sys.executable, source, tmp_path / "local", "WebDatasetSampleWriter")
+    assert folder_differences(tmp_path / "local", tmp_path / "spark") == []
