@@ -249,3 +249,39 @@ def test_module_pipeline_writes_what_the_reference_writes(image_server, tmp_path
     run_pipeline(reference_python, source, tmp_path / "ref", writer_name, env=env)
     run_pipeline(sys.executable, source, tmp_path / "ours", writer_name, env=env)
     assert folder_differences(tmp_path / "ref", tmp_path / "ours") == []
+
+
+OPT_OUT = textwrap.dedent(
+    """
+    import email.message, json, sys
+    from img2dataset.downloader import is_disallowed
+    results = []
+    for values, token in json.loads(sys.argv[1]):
+        headers = email.message.Message()
+        for value in values:
+            headers["X-Robots-Tag"] = value
+        results.append(is_disallowed(headers, token, {"noai", "noimageai", "noindex"}))
+    print(json.dumps(results))
+    """
+)
+
+
+def test_is_disallowed_decides_as_the_reference(tmp_path):
+    cases = [
+        (["noai"], None),
+        (["NOAI, nofollow"], None),
+        (["img2dataset: noai"], None),
+        (["img2dataset: noai"], "img2dataset"),
+        (["otherbot: noai"], "img2dataset"),
+        (["otherbot: noai", "noindex"], "img2dataset"),
+        (["nofollow"], None),
+        (["none"], None),
+        (["noindex, unavailable_after: 25 Jun 2010"], None),
+        ([], None),
+        (["img2dataset : noai"], "img2dataset"),  # the one deliberate difference, last
+    ]
+    reference = json.loads(run_reference_script(OPT_OUT, tmp_path, json.dumps(cases)))
+    ours = json.loads(our_script_output(OPT_OUT, json.dumps(cases)))
+    assert ours[:-1] == reference[:-1]
+    # An agent prefix is trimmed before it is compared with the token (docs/compatibility.md).
+    assert (reference[-1], ours[-1]) == (False, True)
