@@ -187,3 +187,14 @@ def test_the_binding_blur_keeps_the_input_untouched():
     before = image.copy()
     out = _engine.blur_bounding_boxes(image, [[0.1, 0.1, 0.6, 0.9]])
     assert (image == before).all() and out.shape == image.shape and (out != image).any()
+
+
+def test_the_blurrer_takes_read_only_arrays():
+    """Regression: numpy views of PIL images are read-only, and the binding refused them."""
+    from img2dataset.blurrer import BoundingBoxBlurrer
+
+    image = np.full((20, 30, 3), 90, dtype=np.uint8)
+    image[5:15, 5:15] = 250
+    image.setflags(write=False)
+    out = BoundingBoxBlurrer()(image, [[0.1, 0.1, 0.6, 0.9]])
+    assert out.shape == image.shape and (out != image).any()

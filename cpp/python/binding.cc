@@ -197,7 +197,8 @@ nb::tuple ProcessImage(const ImageProcessor& processor, nb::bytes body,
                         nb::none(), nb::none());
 }
 
-using Pixels = nb::ndarray<uint8_t, nb::c_contig, nb::device::cpu>;
+// Read-only arrays too (numpy views of PIL images are).
+using Pixels = nb::ndarray<const uint8_t, nb::c_contig, nb::device::cpu>;
 
 // The reference BoundingBoxBlurrer's call on a decoded image (H x W or H x W x C, 8 bits).
 nb::ndarray<nb::numpy, uint8_t> BlurImage(Pixels image, const PyBoxes& py_boxes,
@@ -213,7 +214,8 @@ nb::ndarray<nb::numpy, uint8_t> BlurImage(Pixels image, const PyBoxes& py_boxes,
   auto* out = new cv::Mat();
   {
     nb::gil_scoped_release release;
-    const cv::Mat source(rows, cols, CV_8UC(channels), image.data());
+    // The blur only reads `source`.
+    const cv::Mat source(rows, cols, CV_8UC(channels), const_cast<uint8_t*>(image.data()));
     *out = BlurBoundingBoxes(source, boxes);
     if (out->data == source.data) *out = source.clone();  // nothing to blur: still a new array
   }
