@@ -1,7 +1,8 @@
 // Blurring of bounding boxes (the reference's BoundingBoxBlurrer, `bbox_col`), with the
 // reference's arithmetic: box edges truncated, enlarged by a tenth of the largest box, a
 // Gaussian blur whose kernel grows with the largest box, blended through a blurred mask, and
-// truncation back to 8 bits.
+// truncation back to 8 bits. The blur rounds as the reference's opencv-python 4.14 does, not as
+// the OpenCV the engine links (see bbox_blur.cc).
 //
 // Thread safety: pure functions.
 #pragma once
@@ -21,7 +22,7 @@ struct BlurPlan {
 };
 BlurPlan PlanBlur(const BoundingBoxes& boxes, int width, int height);
 
-// Blurs the regions of `image` (1 or 3 channels) covered by `boxes`, relative to its current
+// Blurs the regions of `image` (1 to 4 channels) covered by `boxes`, relative to its current
 // size; the result has 8 bits. Returns the image unchanged when there are no boxes.
 cv::Mat BlurBoundingBoxes(const cv::Mat& image, const BoundingBoxes& boxes);
 
