@@ -276,9 +276,7 @@ def run_tool(
     arguments = {**COMMON, **options, "url_list": str(urls), "output_folder": str(output)}
     certificate = str(urls.parent / "nginx" / "cert.pem")
     if tool == "engine":
-        arguments.update(
-            allow_private_addresses=True, quiet=True, ca_bundle=certificate
-        )
+        arguments.update(allow_private_addresses=True, quiet=True, ca_bundle=certificate)
     # Each tool runs in the environment a user gives it: the bench sets nothing that makes one
     # faster (see docs/benchmarks.md about OPENBLAS_NUM_THREADS, which helps the reference).
     env = dict(

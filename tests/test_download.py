@@ -17,7 +17,7 @@ import webdataset as wds
 from PIL import Image
 
 from img2dataset import download
-from support.download_run import download_urls, rows_by_url
+from support.download_run import REFERENCE_STATS_KEYS, download_urls, rows_by_url
 
 REFERENCE_METADATA_SCHEMA = pa.schema(
     [
@@ -85,14 +85,7 @@ def test_webdataset_shard_has_success_and_failure_rows(image_server, tmp_path):
 
     stats = json.loads((output / "00000_stats.json").read_text())
     assert list(stats) == [
-        "count",
-        "successes",
-        "failed_to_download",
-        "failed_to_resize",
-        "duration",
-        "start_time",
-        "end_time",
-        "status_dict",
+        *REFERENCE_STATS_KEYS,
         "error_class_dict",
         "bytes_downloaded",
         "failures_by_host",

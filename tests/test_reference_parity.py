@@ -144,6 +144,19 @@ CASES = [
         exact_pixels=True,
         ours_only={"image_pipeline": "exact", "apply_exif_orientation": False},
     ),
+    Case(  # the default (fast) pipeline: PNGs decode to the same pixels, blurred the same
+        "parquet-bbox-png-fast-pipeline",
+        "parquet",
+        {
+            "output_format": "files",
+            "image_size": 384,
+            "resize_mode": "center_crop",
+            "encode_format": "png",
+            "encode_quality": 1,
+            "bbox_col": "faces",
+        },
+        exact_pixels=True,
+    ),
 ]
 
 
@@ -151,7 +164,10 @@ def write_input(case: Case, folder: Path, server) -> Path:
     urls = case_urls(server)
     if case.name.startswith("parquet-bbox"):
         urls = [server.image_url(n) for n in ("rgb_300x200.png", "gray_128x128.png")]
-        urls += [server.image_url("rgb_389x535.jpg"), server.image_url("rgb_300x200.jpg")]
+        others = ("rgba_256x256.png", "palette_160x120.png")
+        if "png" not in case.name:
+            others = ("rgb_389x535.jpg", "rgb_300x200.jpg")
+        urls += [server.image_url(name) for name in others]
         faces = [
             [[0.1, 0.2, 0.5, 0.6]],
             [[0.3, 0.3, 0.9, 0.7], [0.0, 0.0, 0.2, 0.2]],

@@ -239,7 +239,8 @@ class Downloader:
             self._write_samples(shard_id, metadata, os.path.join(staging, *run.files[:1]))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        stats = replace(stats, end_time=time.time(), duration=time.time() - start_time)
+        end_time = time.time()  # after the writer closed, as the reference takes it
+        stats = replace(stats, end_time=end_time, duration=end_time - start_time)
         name = _engine.shard_name(shard_id, self.options.oom_shard_count)
         out_fs, out_root = fsspec.core.url_to_fs(self.output_folder)
         out_fs.pipe_file(f"{out_root.rstrip('/')}/{name}_stats.json", stats.to_json().encode())

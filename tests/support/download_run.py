@@ -8,6 +8,18 @@ import pyarrow.parquet as pq
 
 from img2dataset import download
 
+# The keys of the reference's <shard>_stats.json, in its order.
+REFERENCE_STATS_KEYS = [
+    "count",
+    "successes",
+    "failed_to_download",
+    "failed_to_resize",
+    "duration",
+    "start_time",
+    "end_time",
+    "status_dict",
+]
+
 
 def download_urls(folder: Path, urls: list[str], **options) -> Path:
     """Writes `urls` to `folder`/urls.txt, downloads them into `folder`/out and returns that
