@@ -101,7 +101,7 @@ void RowSmall(const float* __restrict c, int step, const float* __restrict k, in
 }
 
 // One of the last values of a horizontal pass; t points at its first tap.
-float RowTail(const float* t, int step, const float* k, int size) {
+float RowTail(const float* t, ptrdiff_t step, const float* k, int size) {
   if (size <= 5) {
     const int radius = size / 2;
     const float* c = t + radius * step;
@@ -161,16 +161,18 @@ cv::Mat GaussianBlurLikeReference(const cv::Mat& image, int size) {
   for (int y = 0; y < height; ++y) {
     const float* in = image.ptr<float>(y);
     float* ext = extended.data();
-    std::memcpy(ext + radius * cn, in, sizeof(float) * n);
+    std::memcpy(ext + ptrdiff_t{radius} * cn, in, sizeof(float) * n);
     for (int x = -radius; x < 0; ++x) {
-      std::memcpy(ext + (x + radius) * cn, in + Reflect101(x, width) * cn, sizeof(float) * cn);
+      std::memcpy(ext + ptrdiff_t{x + radius} * cn, in + ptrdiff_t{Reflect101(x, width)} * cn,
+                  sizeof(float) * cn);
     }
     for (int x = width; x < width + radius; ++x) {
-      std::memcpy(ext + (x + radius) * cn, in + Reflect101(x, width) * cn, sizeof(float) * cn);
+      std::memcpy(ext + ptrdiff_t{x + radius} * cn, in + ptrdiff_t{Reflect101(x, width)} * cn,
+                  sizeof(float) * cn);
     }
     float* out = rows.ptr<float>(y);
     if (size <= 5) {
-      RowSmall(ext + radius * cn, cn, k + radius, radius, out, row_body);
+      RowSmall(ext + ptrdiff_t{radius} * cn, cn, k + radius, radius, out, row_body);
     } else {
       RowChain(ext, cn, k, size, out, row_body);
     }
