@@ -226,6 +226,20 @@ def test_host_names_resolve_through_the_configured_dns_server(image_server, dns_
     assert dns_server.query_count("cached.test") <= 2
 
 
+def test_internationalised_host_names_go_out_as_punycode(image_server, dns_server, tmp_path):
+    """Regression: the UTF-8 bytes went to DNS and failed as `dns`."""
+    port, tag = image_server.port, uuid.uuid4().hex
+    path = f"/images/rgb_64x48.jpg?{tag}"
+    url = f"http://bücher.test:{port}{path}"
+    invalid = f"http://-bücher.test:{port}/x.jpg"  # IDNA forbids the leading hyphen
+    rows = fetch(tmp_path, [url, invalid], dns_servers=[dns_server.address])
+    assert outcome(rows[url]) == ("success", None)
+    assert dns_server.query_count("xn--bcher-kva.test") >= 1
+    assert image_server.request_headers(path)["host"] == f"xn--bcher-kva.test:{port}"
+    assert outcome(rows[invalid]) == ("failed_to_download", "invalid_url")
+    assert "not a valid internationalised domain name" in rows[invalid]["error_message"]
+
+
 def test_dns_failures_have_their_own_class(image_server, dns_server, tmp_path):
     port = image_server.port
     missing = f"http://nx-missing.test:{port}/x.jpg"

@@ -59,13 +59,29 @@ TEST(UrlTest, PercentEncodedHostIsDecodedThenLowerCased) {
   EXPECT_EQ(MustParse("http://%45xample.com/").host, "example.com");
 }
 
-TEST(UrlTest, NonAsciiHostBytesAreKeptAsTheyAre) {
-  // Only ASCII letters are lower-cased; the UTF-8 bytes of an IDN host pass through unchanged.
-  EXPECT_EQ(MustParse("http://B\xc3\xbc"
-                      "cher.DE/x")
-                .host,
-            "b\xc3\xbc"
-            "cher.de");
+TEST(UrlTest, InternationalisedHostIsPunycode) {
+  // What goes to DNS and into the request line: the ACE form, lower-cased.
+  const HttpUrl url = MustParse(
+      "http://B\xc3\xbc"
+      "cher.DE/x");
+  EXPECT_EQ(url.host, "xn--bcher-kva.de");
+  EXPECT_EQ(url.url, "http://xn--bcher-kva.de/x");
+  EXPECT_EQ(MustParse("https://\xe4\xbe\x8b\xe5\xad\x90.\xe6\xb5\x8b\xe8\xaf\x95/").host,
+            "xn--fsqu00a.xn--0zwm56d");
+}
+
+TEST(UrlTest, PunycodeHostIsKept) {
+  EXPECT_EQ(MustParse("http://xn--bcher-kva.de/x").host, "xn--bcher-kva.de");
+}
+
+TEST(UrlTest, HostThatIsNoValidIdnIsInvalid) {
+  // An unpaired UTF-8 continuation byte: no domain name at all.
+  const Result<HttpUrl> url = ParseHttpUrl(
+      "http://b\x80"
+      "cher.de/x");
+  ASSERT_FALSE(url.ok());
+  EXPECT_NE(url.status().message().find("internationalised domain name"), std::string::npos)
+      << url.status().message();
 }
 
 TEST(UrlTest, Ipv6LiteralHostLosesItsBrackets) {

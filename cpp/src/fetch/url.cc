@@ -1,6 +1,7 @@
 #include "fetch/url.h"
 
 #include <curl/curl.h>
+#include <idn2.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -25,6 +26,21 @@ std::string Part(CURLU* url, CURLUPart part, unsigned int flags = 0) {
   if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr) return {};
   std::unique_ptr<char, CurlStringDeleter> owned(raw);
   return raw;
+}
+
+// The ACE form of an internationalised host (bücher.example: xn--bcher-kva.example), as browsers
+// and the reference's urllib send it to DNS and in the request: IDNA2008 with UTS #46 mapping
+// (case folded, non-transitional, as browsers do), by libidn2. ASCII hosts are left as they are.
+Result<std::string> AsciiHost(const std::string& host) {
+  if (std::all_of(host.begin(), host.end(), [](char c) { return (c & 0x80) == 0; })) return host;
+  char* ace = nullptr;
+  const int code = idn2_to_ascii_8z(host.c_str(), &ace, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+  std::unique_ptr<char, decltype(&idn2_free)> owned(ace, &idn2_free);
+  if (code != IDN2_OK) {
+    return Status::Invalid(std::string("URL host is not a valid internationalised domain name (") +
+                           idn2_strerror(code) + ")");
+  }
+  return std::string(ace);
 }
 
 }  // namespace
@@ -60,6 +76,11 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   }
   result.host = Part(url.get(), CURLUPART_HOST);
   if (result.host.empty()) return Status::Invalid("URL has no host");
+  ASSIGN_OR_RETURN(const std::string ascii_host, AsciiHost(result.host));
+  if (ascii_host != result.host) {
+    result.host = ascii_host;
+    curl_url_set(url.get(), CURLUPART_HOST, ascii_host.c_str(), 0);
+  }
   // curl decodes a percent-encoded DEL ("%7f") into the host, yet refuses the URL it then writes
   // ("Bad hostname"): such a host would only fail later, at the request.
   if (std::any_of(result.host.begin(), result.host.end(),
