@@ -226,6 +226,19 @@ def test_host_names_resolve_through_the_configured_dns_server(image_server, dns_
     assert dns_server.query_count("cached.test") <= 2
 
 
+def test_an_over_long_url_fails_alone(image_server, tmp_path):
+    """Regression: a 3 MB URL line failed as "Out of memory" inside curl, and its neighbours on
+    the same host could time out."""
+    tag = uuid.uuid4().hex
+    neighbours = [image_server.url(f"/images/rgb_64x48.jpg?{tag}-{i}") for i in range(40)]
+    long_url = image_server.url("/images/" + "a" * 3_000_000 + ".jpg")
+    urls = neighbours[:20] + [long_url] + neighbours[20:]
+    rows = fetch(tmp_path, urls, timeout=5)
+    assert outcome(rows[long_url]) == ("failed_to_download", "invalid_url")
+    assert rows[long_url]["error_message"].endswith("longer than the limit of 65536 bytes")
+    assert all(outcome(rows[url]) == ("success", None) for url in neighbours)
+
+
 def test_internationalised_host_names_go_out_as_punycode(image_server, dns_server, tmp_path):
     """Regression: the UTF-8 bytes went to DNS and failed as `dns`."""
     port, tag = image_server.port, uuid.uuid4().hex

@@ -238,6 +238,15 @@ TEST(UrlTest, MalformedIpv6LiteralIsInvalid) {
   ExpectInvalid("http://[127.0.0.1]/");
 }
 
+TEST(UrlTest, UrlLongerThanTheLimitIsInvalid) {
+  const std::string prefix = "http://example.com/";
+  const std::string at_limit = prefix + std::string(kMaxUrlBytes - prefix.size(), 'a');
+  EXPECT_TRUE(ParseHttpUrl(at_limit).ok());
+  const Result<HttpUrl> over = ParseHttpUrl(at_limit + "a");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().message(), "URL of 65537 bytes is longer than the limit of 65536 bytes");
+}
+
 TEST(UrlTest, EmbeddedNulIsInvalid) {
   // Regression: curl reads a C string, so everything after the NUL was dropped silently and
   // "http://example.com/a.jpg\0..." was fetched as http://example.com/a.jpg.

@@ -59,6 +59,11 @@ std::string HttpUrl::origin() const {
 Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   const std::string trimmed(TrimWhitespace(text));
   if (trimmed.empty()) return Status::Invalid("empty URL");
+  if (trimmed.size() > kMaxUrlBytes) {
+    return Status::Invalid("URL of " + std::to_string(trimmed.size()) +
+                           " bytes is longer than the limit of " + std::to_string(kMaxUrlBytes) +
+                           " bytes");
+  }
   // curl reads a C string: the part after a NUL would be dropped silently.
   if (trimmed.find('\0') != std::string::npos) return Status::Invalid("URL contains a NUL byte");
   std::unique_ptr<CURLU, UrlDeleter> url(curl_url());

@@ -3,6 +3,7 @@
 // Thread safety: free functions.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -22,8 +23,13 @@ struct HttpUrl {
   std::string origin() const;
 };
 
-// Invalid for anything but a well-formed http or https URL with a host. Surrounding whitespace
-// is ignored.
+// Longest URL fetched, in bytes once trimmed: longer ones fail their row as invalid_url. Web
+// servers refuse request lines far shorter (nginx: 8 KiB); the bound keeps a stray multi-megabyte
+// line of an input file from reaching the network at all.
+inline constexpr size_t kMaxUrlBytes = 64 * 1024;
+
+// Invalid for anything but a well-formed http or https URL with a host, of at most kMaxUrlBytes.
+// Surrounding whitespace is ignored.
 Result<HttpUrl> ParseHttpUrl(std::string_view text);
 
 }  // namespace img2dataset
