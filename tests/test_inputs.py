@@ -227,6 +227,30 @@ def test_bad_inputs_are_clear_errors(tmp_path):
     assert "cannot read" in attempt("ragged.csv", b"url,b\nhttp://a/1,1,2\n", "csv")
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "fmt", "where"),
+    [
+        # Regressions: these errors did not say which file they were about.
+        ("header.csv", b"url,caption\nhttp://a/\xff.jpg,x\n", "csv", " (line 2, byte 21)"),
+        (
+            "late.txt",
+            b"http://a/1\n" * 5000 + b"http://a/\xff\n",
+            "txt",
+            " (line 5001, byte 55009)",
+        ),
+        ("text.parquet", b"url\nhttp://a/1\n", "parquet", ""),
+        ("plain.txt.gz", b"http://a/1\n", "txt.gz", ""),
+    ],
+)
+def test_every_input_error_names_the_file(tmp_path, name, data, fmt, where):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ValueError) as raised:
+        download(url_list=str(path), output_folder=str(tmp_path / "out"), input_format=fmt)
+    assert str(raised.value).startswith(f"cannot read {path} as {fmt}{where}: ")
+    assert not (tmp_path / "out").exists()
+
+
 def test_non_utf8_url_is_a_failed_row_not_a_crash(tmp_path):
     (tmp_path / "latin1.jsonl").write_bytes(b'{"url": "http://a/\xe9"}\n{"url": "http://a/b"}\n')
     download(

@@ -13,10 +13,14 @@ a `ValueError` naming it, the file and the columns it has, raised before any dow
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
+import gzip
 import io
 import itertools
 import json
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -105,20 +109,66 @@ def check_columns(path: str, names: Iterable[str], options: DownloadOptions) -> 
             )
 
 
+# What reading a file that is not what its input_format says raises (pyarrow, the json
+# parsers, the text decoder).
+_UNREADABLE = (
+    pa.ArrowInvalid,
+    pa.ArrowNotImplementedError,
+    json.JSONDecodeError,
+    ijson.JSONError,
+    UnicodeDecodeError,
+    EOFError,
+    gzip.BadGzipFile,
+    zlib.error,
+)
+
+
+@contextlib.contextmanager
+def reading(path: str, options: DownloadOptions) -> Iterator[None]:
+    """Turns an unreadable input into a ValueError that names the file, the format it was read
+    as and, for text that is not UTF-8, the line and byte where it goes wrong."""
+    try:
+        yield
+    except _UNREADABLE as error:
+        where = ""
+        if isinstance(error, UnicodeDecodeError):
+            where = _invalid_utf8_location(path, options.input_format.endswith(".gz"))
+        raise ValueError(f"cannot read {path} as {options.input_format}{where}: {error}") from error
+
+
+def _invalid_utf8_location(path: str, compressed: bool) -> str:
+    """ " (line 3, byte 48)": where the file's first invalid UTF-8 sequence is."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    with _open_binary(path, compressed) as f:
+        while block := f.read(1 << 16):
+            for start in range(0, len(block), 4096):
+                piece = block[start : start + 4096]
+                try:
+                    decoder.decode(piece)
+                except UnicodeDecodeError as error:
+                    line += piece.count(b"\n", 0, error.start)
+                    return f" (line {line}, byte {offset + error.start})"
+                line += piece.count(b"\n")
+                offset += len(piece)
+    return ""
+
+
 def input_columns(path: str, options: DownloadOptions) -> list[str] | None:
     """The column names of an input file, read cheaply (parquet footer, csv header), or None
     for formats whose columns are only known once read (json, jsonl)."""
     fmt = options.input_format.removesuffix(".gz")
     compressed = options.input_format.endswith(".gz")
-    if fmt == "parquet":
-        with _open_binary(path, False) as f:
-            return list(pq.read_schema(f).names)
-    if fmt in ("csv", "tsv"):
-        with _open_text(path, compressed) as f:
-            header = next(csv.reader(f, delimiter="," if fmt == "csv" else "\t"), None)
-        if header is None:
-            raise ValueError(f"input file {path} is empty: it has no header row")
-        return header
+    with reading(path, options):
+        if fmt == "parquet":
+            with _open_binary(path, False) as f:
+                return list(pq.read_schema(f).names)
+        if fmt in ("csv", "tsv"):
+            with _open_text(path, compressed) as f:
+                header = next(csv.reader(f, delimiter="," if fmt == "csv" else "\t"), None)
+            if header is None:
+                raise ValueError(f"input file {path} is empty: it has no header row")
+            return header
     return None
 
 
@@ -296,12 +346,10 @@ def _logical_chunks(
 ) -> Iterator[pa.Table]:
     """The file's rows with the logical columns, in chunks of any size; unreadable data is a
     ValueError naming the file."""
-    try:
+    with reading(path, options):
         for raw in _raw_chunks(path, options, rows):
             if raw.num_rows:
                 yield _logical(raw, path, options, types)
-    except (pa.ArrowInvalid, json.JSONDecodeError, ijson.JSONError, UnicodeDecodeError) as error:
-        raise ValueError(f"cannot read {path} as {options.input_format}: {error}") from error
 
 
 def iter_input_tables(
@@ -320,15 +368,13 @@ def count_input_rows(path: str, options: DownloadOptions, types: ColumnTypes) ->
     extras = additional_columns(options)
     seen: set[str] = set()
     count = 0
-    try:
+    with reading(path, options):
         for raw in _raw_chunks(path, options, options.number_sample_per_shard):
             if not raw.num_rows:
                 continue
             seen.update(raw.column_names)
             types.observe(raw, extras)
             count += _logical(raw, path, options, {}).num_rows
-    except (pa.ArrowInvalid, json.JSONDecodeError, ijson.JSONError, UnicodeDecodeError) as error:
-        raise ValueError(f"cannot read {path} as {options.input_format}: {error}") from error
     if count and options.input_format.startswith("json"):
         check_columns(path, seen, options)
     return count

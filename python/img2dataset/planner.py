@@ -21,6 +21,7 @@ from .input_reader import (
     count_input_rows,
     input_columns,
     iter_input_tables,
+    reading,
     rechunk,
 )
 from .options import DownloadOptions
@@ -95,7 +96,7 @@ def scan_inputs(options: DownloadOptions) -> InputScan:
     counts = []
     for path in files:
         if fmt == "parquet":
-            with fsspec.open(path, "rb") as f:
+            with reading(path, options), fsspec.open(path, "rb") as f:
                 counts.append(pq.ParquetFile(f).metadata.num_rows)
         else:
             counts.append(count_input_rows(path, options, types))
