@@ -429,3 +429,48 @@ def test_nested_and_plain_values_in_one_column_are_an_error(tmp_path):
         planned(
             path, input_format="jsonl", save_additional_columns=["box"], number_sample_per_shard=3
         )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
+def test_rows_of_several_megabytes_are_read(tmp_path, fmt):
+    """Regression: a row above pyarrow's 1 MiB block (a long caption) failed the whole job with
+    "straddling object straddles two block boundaries"."""
+    big = "x" * 3_000_000
+    rows = [("http://a/1.jpg", "small"), ("http://a/2.jpg", big), ("http://a/3.jpg", "s")]
+    path = tmp_path / f"input.{fmt}"
+    if fmt == "jsonl":
+        path.write_text("".join(json.dumps({"url": u, "text": t}) + "\n" for u, t in rows))
+    else:
+        sep = "," if fmt == "csv" else "\t"
+        path.write_text(f"url{sep}text\n" + "".join(f"{u}{sep}{t}\n" for u, t in rows))
+    download(
+        url_list=str(path),
+        input_format=fmt,
+        caption_col="text",
+        output_folder=str(tmp_path / "out"),
+        output_format="dummy" if fmt == "tsv" else "parquet",
+        timeout=1,
+    )
+    stats = json.loads((tmp_path / "out" / "00000_stats.json").read_text())
+    assert stats["count"] == 3
+    if fmt != "tsv":
+        table = pq.read_table(tmp_path / "out" / "00000.parquet")
+        assert [len(c) for c in table.column("caption").to_pylist()] == [5, 3_000_000, 1]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_row_above_the_limit_is_a_clear_error(tmp_path, monkeypatch, fmt):
+    from img2dataset import input_reader
+
+    monkeypatch.setattr(input_reader, "MAX_ROW_BYTES", 2 << 20)
+    path = tmp_path / f"input.{fmt}"
+    big = "x" * 5_000_000
+    if fmt == "jsonl":
+        path.write_text(json.dumps({"url": "http://a/1"}) + "\n" + json.dumps({"url": big}) + "\n")
+        where = "line 2"
+    else:
+        path.write_text(f"url\nhttp://a/1\n{big}\n")
+        where = "a row"
+    with pytest.raises(ValueError, match=f"{where} is larger than 2 MiB, the largest row"):
+        download(url_list=str(path), input_format=fmt, output_folder=str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()

@@ -265,8 +265,29 @@ def _logical(
     return cast_columns(table, types)
 
 
-def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
-    """The file's own columns, a few batches at a time, read as they are consumed."""
+#: pyarrow's text readers parse blocks of this many bytes, and a row must fit in one: rows up to
+#: MAX_ROW_BYTES are read by growing the block (csv, tsv: from what the counting pass needed;
+#: jsonl: from the chunk's longest line). A longer row is a ValueError before any download.
+BLOCK_BYTES = 1 << 20
+MAX_ROW_BYTES = 256 << 20
+
+
+def _is_straddling(error: Exception) -> bool:
+    return isinstance(error, pa.ArrowInvalid) and "straddl" in str(error)
+
+
+def _row_too_large(path: str, where: str) -> ValueError:
+    return ValueError(
+        f"cannot read {path}: {where} is larger than {MAX_ROW_BYTES >> 20} MiB, the largest row "
+        "an input may hold"
+    )
+
+
+def _raw_chunks(
+    path: str, options: DownloadOptions, rows: int, block_size: int = BLOCK_BYTES
+) -> Iterator[pa.Table]:
+    """The file's own columns, a few batches at a time, read as they are consumed; csv and tsv
+    in blocks of `block_size` bytes."""
     fmt = options.input_format.removesuffix(".gz")
     compressed = options.input_format.endswith(".gz")
     strings = _string_columns(options)
@@ -281,6 +302,7 @@ def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.T
         columns = list(_source_columns(options))
         reader = pa_csv.open_csv(
             _stream(path, compressed),
+            read_options=pa_csv.ReadOptions(block_size=block_size),
             parse_options=pa_csv.ParseOptions(delimiter="," if fmt == "csv" else "\t"),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(columns, pa.string()),
@@ -296,11 +318,24 @@ def _raw_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.T
             yield table
     elif fmt == "jsonl":
         schema = pa.schema([(name, pa.string()) for name in strings])
+        line_number = 0
         with _stream(path, compressed) as stream, io.BufferedReader(stream) as f:
-            while chunk := b"".join(itertools.islice(f, rows)):
+            while True:
+                lines = []
+                while len(lines) < rows and (line := f.readline(MAX_ROW_BYTES + 1)):
+                    line_number += 1
+                    if len(line) > MAX_ROW_BYTES:
+                        raise _row_too_large(path, f"line {line_number}")
+                    lines.append(line)
+                if not lines:
+                    break
+                chunk = b"".join(lines)
                 if chunk.strip():
+                    # A block holds whole lines: as large as the longest of the chunk.
+                    block_size = max(BLOCK_BYTES, 2 * max(map(len, lines)))
                     yield pa_json.read_json(
                         io.BytesIO(chunk),
+                        read_options=pa_json.ReadOptions(block_size=block_size),
                         parse_options=pa_json.ParseOptions(
                             explicit_schema=schema, unexpected_field_behavior="infer"
                         ),
@@ -342,34 +377,57 @@ def rechunk(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
 
 
 def _logical_chunks(
-    path: str, options: DownloadOptions, rows: int, types: dict[str, pa.DataType]
+    path: str,
+    options: DownloadOptions,
+    rows: int,
+    types: dict[str, pa.DataType],
+    block_size: int,
 ) -> Iterator[pa.Table]:
     """The file's rows with the logical columns, in chunks of any size; unreadable data is a
     ValueError naming the file."""
     with reading(path, options):
-        for raw in _raw_chunks(path, options, rows):
+        for raw in _raw_chunks(path, options, rows, block_size):
             if raw.num_rows:
                 yield _logical(raw, path, options, types)
 
 
 def iter_input_tables(
-    path: str, options: DownloadOptions, rows: int, types: dict[str, pa.DataType]
+    path: str,
+    options: DownloadOptions,
+    rows: int,
+    types: dict[str, pa.DataType],
+    block_size: int = BLOCK_BYTES,
 ) -> Iterator[pa.Table]:
     """The rows of one input file as consecutive tables of exactly `rows` rows (the last one
     shorter), with the logical columns and the additional columns cast to `types`, read while
-    they are consumed: a file is never held in memory whole (json documents that are not a
-    list of records excepted)."""
-    return rechunk(_logical_chunks(path, options, rows, types), rows)
+    they are consumed (csv and tsv in blocks of `block_size`, as count_input_rows found): a
+    file is never held in memory whole (json documents that are not a list of records
+    excepted)."""
+    return rechunk(_logical_chunks(path, options, rows, types, block_size), rows)
 
 
-def count_input_rows(path: str, options: DownloadOptions, types: ColumnTypes) -> int:
-    """The rows of one input file, every one read and checked, none kept; `types` is shown
-    the additional columns of every chunk."""
+def count_input_rows(path: str, options: DownloadOptions, types: ColumnTypes) -> tuple[int, int]:
+    """The rows of one input file, every one read and checked, none kept, and the block size
+    its rows need (csv and tsv: grown from BLOCK_BYTES until the largest row fits); `types` is
+    shown the additional columns of every chunk."""
+    block_size = BLOCK_BYTES
+    while True:
+        try:
+            return _count_rows(path, options, types, block_size), block_size
+        except ValueError as error:
+            if not _is_straddling(error.__cause__):
+                raise
+            if block_size >= MAX_ROW_BYTES:
+                raise _row_too_large(path, "a row") from error.__cause__
+            block_size = min(4 * block_size, MAX_ROW_BYTES)
+
+
+def _count_rows(path: str, options: DownloadOptions, types: ColumnTypes, block_size: int) -> int:
     extras = additional_columns(options)
     seen: set[str] = set()
     count = 0
     with reading(path, options):
-        for raw in _raw_chunks(path, options, options.number_sample_per_shard):
+        for raw in _raw_chunks(path, options, options.number_sample_per_shard, block_size):
             if not raw.num_rows:
                 continue
             seen.update(raw.column_names)

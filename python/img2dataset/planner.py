@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from .column_types import ColumnTypes
 from .input_reader import (
+    BLOCK_BYTES,
     check_columns,
     count_input_rows,
     input_columns,
@@ -84,6 +85,8 @@ class InputScan:
     row_counts: list[int]
     # Text inputs: the type each additional column is read as (see column_types.py).
     column_types: dict[str, pa.DataType]
+    # The block size each file is read with (csv and tsv: one that holds its largest row).
+    block_sizes: list[int]
 
 
 def scan_inputs(options: DownloadOptions) -> InputScan:
@@ -93,17 +96,20 @@ def scan_inputs(options: DownloadOptions) -> InputScan:
     files = check_inputs(options)
     fmt = options.input_format.removesuffix(".gz")
     types = ColumnTypes(text=fmt in ("csv", "tsv"))
-    counts = []
+    counts, block_sizes = [], []
     for path in files:
+        block_size = BLOCK_BYTES
         if fmt == "parquet":
             with reading(path, options), fsspec.open(path, "rb") as f:
-                counts.append(pq.ParquetFile(f).metadata.num_rows)
+                count = pq.ParquetFile(f).metadata.num_rows
         else:
-            counts.append(count_input_rows(path, options, types))
+            count, block_size = count_input_rows(path, options, types)
+        counts.append(count)
+        block_sizes.append(block_size)
     if not any(counts):
         where = files[0] if len(files) == 1 else f"{options.url_list} ({len(files)} files)"
         raise ValueError(f"url_list: no URL to download in {where}: the input is empty")
-    return InputScan(files, counts, types.types())
+    return InputScan(files, counts, types.types(), block_sizes)
 
 
 def count_work(
@@ -155,20 +161,23 @@ def _numbered_tables(
     options: DownloadOptions, scan: InputScan, start_shard_id: int
 ) -> Iterator[tuple[int, pa.Table]]:
     per_shard = options.number_sample_per_shard
-    files, types = scan.files, scan.column_types
+    types = scan.column_types
+    files = list(zip(scan.files, scan.block_sizes, strict=True))
     if options.shards_span_input_files:
         tables = rechunk(
             _same_types(
-                t for path in files for t in iter_input_tables(path, options, per_shard, types)
+                t
+                for path, block in files
+                for t in iter_input_tables(path, options, per_shard, types, block)
             ),
             per_shard,
         )
         yield from enumerate(tables, start=start_shard_id)
         return
     file_start_id = start_shard_id
-    for path in files:
+    for path, block_size in files:
         shard_count = 0
-        for table in iter_input_tables(path, options, per_shard, types):
+        for table in iter_input_tables(path, options, per_shard, types, block_size):
             yield file_start_id + shard_count, table
             shard_count += 1
         file_start_id += shard_count
