@@ -1,12 +1,32 @@
-"""Shared pytest fixtures: the local servers end-to-end tests download from and resolve with."""
+"""Shared pytest fixtures: the local servers end-to-end tests download from and resolve with.
+
+The suite runs with a home of its own: HOME and the XDG folders point into a temporary folder,
+removed at the end, before anything is imported that could read them. Ray (~/.ray, its auth
+token), Spark (~/.ivy2), Chromium, pex and wandb then neither read the user's state nor leave
+any in the user's home.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+_REAL_HOME = os.path.expanduser("~")
+_TEST_HOME = Path(tempfile.mkdtemp(prefix="img2dataset-test-home-"))
+os.environ["HOME"] = str(_TEST_HOME)
+for _variable, _folder in (
+    ("XDG_CACHE_HOME", ".cache"),
+    ("XDG_CONFIG_HOME", ".config"),
+    ("XDG_DATA_HOME", ".local/share"),
+    ("XDG_STATE_HOME", ".local/state"),
+):
+    os.environ[_variable] = str(_TEST_HOME / _folder)
+
+import pytest  # noqa: E402
 
 # Tests import their helpers as `support.*`, whatever directory pytest is started from.
 _TESTS_DIR = str(Path(__file__).resolve().parent)
@@ -16,6 +36,16 @@ if _TESTS_DIR not in sys.path:
 from support.dns_server import DnsServer  # noqa: E402
 from support.image_server import ImageServer  # noqa: E402
 from support.tls import make_self_signed_certificate  # noqa: E402
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_TEST_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def real_home() -> str:
+    """The user's home, which no test may touch."""
+    return _REAL_HOME
 
 
 @pytest.fixture(scope="session")

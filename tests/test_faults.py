@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import threading
 import time
@@ -113,6 +114,47 @@ def test_output_folder_removed_mid_run_is_a_clear_error(image_server, tmp_path):
     assert len(raised) == 1 and isinstance(raised[0], OutputFolderGone), raised
     assert "was removed while the run was writing to it" in str(raised[0])
     assert not output.exists()  # not silently recreated with half the shards
+
+
+def test_output_folder_turned_read_only_mid_run_is_one_clear_error(
+    image_server, tmp_path, small_disk
+):
+    """Regression: a read-only output raised an uncaught OSError, and the shard retry a
+    FileExistsError on its leftover staging folder that hid the cause. Run through the CLI:
+    one error line, exit status 2, every committed shard whole."""
+    tag = uuid.uuid4().hex
+    urls = [image_server.url(f"/slow/0.4/rgb_64x48.jpg?{tag}-{i}") for i in range(10)]
+    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
+    command = [
+        sys.executable, "-m", "img2dataset", "--url_list", str(tmp_path / "urls.txt"),
+        "--output_folder", str(small_disk), "--output_format", "webdataset",
+        "--number_sample_per_shard", "1", "--allow_private_addresses", "--run_summary",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not list(small_disk.glob("*_stats.json")):
+        assert time.monotonic() < deadline and process.poll() is None, "no shard was committed"
+        time.sleep(0.05)
+    # A read-only bind mount over the folder: files open for writing stay open, as when a
+    # filesystem is remounted read-only under a run.
+    subprocess.run(["mount", "--bind", str(small_disk), str(small_disk)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(small_disk)], check=True)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        subprocess.run(["umount", str(small_disk)], check=False)
+    assert process.returncode == 2, stderr
+    assert (
+        stderr.strip().splitlines()
+        == [
+            f"img2dataset: error: output_folder {small_disk} cannot be written (it is read-only); "
+            "nothing more is committed. Make it writable and rerun: incremental mode redoes only "
+            "the missing shards."
+        ]
+        or "Read-only file system" in stderr
+    ), stderr
+    assert "Traceback" not in stderr and "FileExistsError" not in stderr
+    assert 1 <= committed_shards_are_whole(small_disk) < 10
 
 
 def test_cli_reports_a_removed_output_folder(image_server, tmp_path, capsys, monkeypatch):

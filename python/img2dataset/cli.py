@@ -20,7 +20,7 @@ from typing import Any
 
 from fire.parser import DefaultParseValue
 
-from .committer import OutputFolderGone
+from .committer import OutputFolderUnusable
 from .download import download, run
 from .options import DownloadOptions
 from .parameters import PARAMETER_HELP
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         NotImplementedError,
         FileNotFoundError,
         ImportError,
-        OutputFolderGone,
+        OutputFolderUnusable,
     ) as error:
         print(f"img2dataset: error: {error}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
@@ -175,9 +177,22 @@ def committed_shards(output_folder: str) -> set[int]:
     return {int(m.group(1)) for name in os.listdir(output_folder) if (m := STATS_NAME.match(name))}
 
 
-class OutputFolderGone(RuntimeError):
-    """The output folder disappeared during the run: nothing more can be committed, and
-    recreating it would silently drop what was committed before. Ends the run."""
+class OutputFolderUnusable(RuntimeError):
+    """Nothing more can be committed to the output folder: the run ends with this error (the
+    command line: exit status 2), whatever shards are in flight."""
+
+
+class OutputFolderGone(OutputFolderUnusable):
+    """The output folder disappeared during the run: recreating it would silently drop what was
+    committed before."""
+
+
+class OutputFolderNotWritable(OutputFolderUnusable):
+    """The output folder cannot be written (read-only, permissions)."""
+
+
+# What writing to a folder that cannot be written raises.
+_NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 @dataclass
@@ -230,17 +245,39 @@ class Committer:
 
     def prepare(self) -> None:
         """Creates the output and staging folders; removes staging left by an earlier run."""
-        shutil.rmtree(self.tmp_folder, ignore_errors=True)
-        os.makedirs(self.tmp_folder, exist_ok=True)
+        with self.writing():
+            shutil.rmtree(self.tmp_folder, ignore_errors=True)
+            os.makedirs(self.tmp_folder, exist_ok=True)
+
+    def _not_writable(self, cause: str) -> OutputFolderNotWritable:
+        return OutputFolderNotWritable(
+            f"output_folder {self.output_folder} cannot be written ({cause}); nothing more is "
+            "committed. Make it writable and rerun: incremental mode redoes only the missing "
+            "shards."
+        )
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Turns a write refused by the output folder's filesystem (read-only, permissions)
+        into OutputFolderNotWritable; other errors (a full disk) stay shard failures."""
+        try:
+            yield
+        except OSError as error:
+            if error.errno in _NOT_WRITABLE or not os.access(self.output_folder, os.W_OK):
+                raise self._not_writable(error.strerror or str(error)) from error
+            raise
 
     def check_output(self) -> None:
-        """Raises OutputFolderGone when the output folder was removed during the run."""
+        """Raises OutputFolderGone when the output folder was removed during the run, and
+        OutputFolderNotWritable when it became read-only."""
         if not os.path.isdir(self.output_folder):
             raise OutputFolderGone(
                 f"output_folder {self.output_folder} was removed while the run was writing to "
                 "it; nothing more is committed. Restore it (or start again) and rerun: "
                 "incremental mode redoes only the missing shards."
             )
+        if not os.access(self.output_folder, os.W_OK):
+            raise self._not_writable("it is read-only")
 
     def staging_dir(self, shard_id: int, attempt: str | None = None) -> str:
         """A fresh, empty staging folder for one attempt at a shard (named after `attempt` when
@@ -248,8 +285,9 @@ class Committer:
         self.check_output()
         name = self.shard_name(shard_id) + (f".{attempt}" if attempt else "")
         path = os.path.join(self.tmp_folder, name)
-        shutil.rmtree(path, ignore_errors=True)
-        os.makedirs(path)
+        with self.writing():
+            shutil.rmtree(path, ignore_errors=True)
+            os.makedirs(path)
         return path
 
     def _with_metadata(self, staged: StagedShard) -> list[str]:
@@ -264,9 +302,10 @@ class Committer:
     def commit(self, staged: StagedShard) -> None:
         """Moves the shard's files into place, then writes the stats file (the commit marker)."""
         self.check_output()
-        for file_name in self._with_metadata(staged):
-            self._place(os.path.join(staged.staging, file_name), file_name)
-        self._write_stats(staged.shard_id, staged.stats, staged.staging)
+        with self.writing():
+            for file_name in self._with_metadata(staged):
+                self._place(os.path.join(staged.staging, file_name), file_name)
+            self._write_stats(staged.shard_id, staged.stats, staged.staging)
         shutil.rmtree(staged.staging, ignore_errors=True)
 
     def publish(self, staged: StagedShard) -> PublishedAttempt:
@@ -278,9 +317,10 @@ class Committer:
     def commit_attempt(self, attempt: PublishedAttempt) -> None:
         """Commits a published attempt: its files moved into place, the stats file last."""
         self.check_output()
-        for file_name in attempt.files:
-            self._place(os.path.join(attempt.folder, file_name), file_name)
-        self._write_stats(attempt.shard_id, attempt.stats, attempt.folder)
+        with self.writing():
+            for file_name in attempt.files:
+                self._place(os.path.join(attempt.folder, file_name), file_name)
+            self._write_stats(attempt.shard_id, attempt.stats, attempt.folder)
         self.drop_attempt(attempt)
 
     def drop_attempt(self, attempt: PublishedAttempt) -> None:
@@ -377,6 +417,11 @@ class RemoteCommitter(Committer):
 
     def check_output(self) -> None:
         """Object stores have no folders to remove."""
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Refused uploads are the filesystem's own errors (credentials, permissions)."""
+        yield
 
     def _upload(self, source: str, target: str) -> None:
         if os.path.isdir(source):

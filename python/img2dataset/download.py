@@ -189,7 +189,8 @@ def run(options: DownloadOptions) -> RunSummary:
     if wandb_logger is not None:
         wandb_logger.finish()
     if options.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
-        _finish_folder(options, output_folder)
+        with committer.writing():
+            _finish_folder(options, output_folder)
     return RunSummary(
         shards_done=progress.shards_done,
         shards_failed=failed,

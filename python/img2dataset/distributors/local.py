@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from ..committer import OutputFolderGone, ShardStats
+from ..committer import OutputFolderUnusable, ShardStats
 from ..planner import Shard
 from .shard_retry import with_shard_retries
 
@@ -45,7 +45,7 @@ def _run_pass(
             error = future.exception()
             if error is None:
                 on_done(shard, future.result())
-            elif isinstance(error, OutputFolderGone):
+            elif isinstance(error, OutputFolderUnusable):
                 raise error  # no shard can be committed any more: end the run
             else:
                 traceback.print_exception(error)
