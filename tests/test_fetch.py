@@ -4,6 +4,9 @@ status, error class and message a user sees in the metadata."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -76,6 +79,32 @@ def test_429_with_retry_after_backs_off_the_host(image_server, tmp_path):
     url = image_server.url("/retry-after/1")
     row = fetch(tmp_path, [url])[url]
     assert outcome(row) == ("failed_to_download", "http_429")
+
+
+def test_shard_timeout_bounds_rows_queued_behind_a_backing_off_host(image_server, tmp_path):
+    """Regression: the rows already handed to a host that answers 429 with Retry-After: 3600
+    waited out back-off after back-off (60 s each, 16 rows at a time: two hours for these),
+    far past shard_timeout; only the rows not handed out yet were ended."""
+    tag = uuid.uuid4().hex
+    urls = [image_server.url(f"/retry-after/3600?{tag}-{i}") for i in range(2000)]
+    (tmp_path / "urls.txt").write_text("".join(u + "\n" for u in urls))
+    command = [
+        sys.executable, "-m", "img2dataset", "--url_list", str(tmp_path / "urls.txt"),
+        "--output_folder", str(tmp_path / "out"), "--shard_timeout", "3", "--timeout", "1",
+        "--output_format", "dummy", "--allow_private_addresses", "--quiet",
+    ]  # fmt: skip
+    start = time.monotonic()
+    # The bound: shard_timeout, plus one request deadline (6 x timeout) for what had started;
+    # a regression runs into the subprocess timeout instead of holding the suite for hours.
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
+    elapsed = time.monotonic() - start
+    assert elapsed < 3 + 6 + 5, elapsed
+    stats = json.loads((tmp_path / "out" / "00000_stats.json").read_text())
+    assert stats["count"] == 2000
+    assert set(stats["error_class_dict"]) == {"http_429", "timeout"}
+    assert stats["error_class_dict"]["timeout"] > 1500
+    message = "shard watchdog: not downloaded within shard_timeout of 3 s"
+    assert stats["status_dict"][message] == stats["error_class_dict"]["timeout"]
 
 
 def test_server_error_then_success_is_retried(image_server, tmp_path):

@@ -46,7 +46,7 @@ std::optional<FetchRequest> ShardRunner::NextRequest() {
   }
   ++attempts_[row];
   ++in_flight_;
-  return FetchRequest{row, std::string(TrimWhitespace(input_.urls[row]))};
+  return FetchRequest{row, std::string(TrimWhitespace(input_.urls[row])), watchdog_};
 }
 
 void ShardRunner::OnResponse(FetchResponse response) {
@@ -70,9 +70,7 @@ void ShardRunner::ExpireUnstartedRows() {
     FetchResponse response;
     response.index = row;
     response.error_class = ErrorClass::kTimeout;
-    response.error_message = "shard watchdog: not downloaded within shard_timeout of " +
-                             std::to_string(static_cast<int64_t>(options_.fetch.shard_timeout_s)) +
-                             " s";
+    response.error_message = ShardTimeoutMessage(options_.fetch.shard_timeout_s);
     Submit(std::move(response));
   }
 }

@@ -1,5 +1,7 @@
 #include "fetch/fetcher.h"
 
+#include <cstdint>
+
 namespace img2dataset {
 
 bool FetchResponse::transient() const {
@@ -14,6 +16,11 @@ bool FetchResponse::transient() const {
     default:
       return false;
   }
+}
+
+std::string ShardTimeoutMessage(double shard_timeout_s) {
+  return "shard watchdog: not downloaded within shard_timeout of " +
+         std::to_string(static_cast<int64_t>(shard_timeout_s)) + " s";
 }
 
 }  // namespace img2dataset

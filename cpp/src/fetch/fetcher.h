@@ -14,13 +14,21 @@
 #include "img2dataset/options.h"
 #include "img2dataset/sample.h"
 #include "img2dataset/status.h"
+#include "util/clock.h"
 
 namespace img2dataset {
 
 struct FetchRequest {
   size_t index = 0;  // the caller's id for the request
   std::string url;
+  // A request still waiting for its host (a connection slot, a back-off, a rate limit) at this
+  // time is answered with class timeout and ShardTimeoutMessage instead of being started: the
+  // shard watchdog's bound also covers the requests already handed out.
+  TimePoint start_by = TimePoint::max();
 };
+
+// The message of a row the shard watchdog ended (FetchOptions::shard_timeout_s).
+std::string ShardTimeoutMessage(double shard_timeout_s);
 
 struct FetchResponse {
   size_t index = 0;

@@ -155,6 +155,10 @@ struct Client {
   size_t outstanding = 0;  // jobs created and not yet answered
   bool done = false;
   Status status;
+  // FetchRequest::start_by of its requests (a shard's watchdog), and whether the requests still
+  // queued then were failed.
+  TimePoint start_by = TimePoint::max();
+  bool expired = false;
 };
 
 class Network final : public Fetcher {
@@ -269,6 +273,7 @@ class Network final : public Fetcher {
         arriving_.clear();
       }
       PullRequests();
+      ExpireQueued();
       StartJobs();
       FinishClients();
 
@@ -288,6 +293,9 @@ class Network final : public Fetcher {
     TimePoint wake = next_sweep;
     if (curl_timer_) wake = std::min(wake, *curl_timer_);
     if (const auto scheduler_wake = scheduler_.NextWakeup()) wake = std::min(wake, *scheduler_wake);
+    for (const Client* client : clients_) {
+      if (!client->expired) wake = std::min(wake, client->start_by);
+    }
     timeval max{1, 0};
     timeval tv{};
     // ares_timeout returns &max when no query is pending, &tv otherwise: reading tv regardless
@@ -343,6 +351,7 @@ class Network final : public Fetcher {
         std::optional<FetchRequest> request = client->client->NextRequest();
         if (!request) break;
         ++client->outstanding;
+        client->start_by = std::min(client->start_by, request->start_by);
         auto job = std::make_unique<Job>();
         job->ticket = next_ticket_++;
         job->client = client;
@@ -404,6 +413,26 @@ class Network final : public Fetcher {
         done_cv_.notify_all();
       } else {
         ++it;
+      }
+    }
+  }
+
+  // A client's requests still waiting for their host when its start_by passes (a host backing
+  // off for an hour, a one-host shard behind its connection cap) end now, so that the shard
+  // watchdog bounds the whole shard: what has started runs to its request deadline at most.
+  void ExpireQueued() {
+    const TimePoint now = clock_.Now();
+    for (Client* client : clients_) {
+      if (client->expired || now < client->start_by) continue;
+      client->expired = true;
+      std::vector<Job*> queued;
+      for (auto& [ticket, job] : jobs_) {
+        if (job->client == client && job->deadline == TimePoint{}) queued.push_back(job.get());
+      }
+      for (Job* job : queued) {
+        // Its ticket stays in the host's queue and is released when it comes out (StartJobs).
+        job->scheduled_host.clear();
+        Fail(job, ErrorClass::kTimeout, ShardTimeoutMessage(options_.shard_timeout_s));
       }
     }
   }
