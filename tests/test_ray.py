@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -93,3 +95,60 @@ def test_reference_module_pipeline_with_the_ray_distributor(ray_cluster, image_s
     run_pipeline(sys.executable, source, tmp_path / "ray", "FilesSampleWriter", "ray", env=env)
     run_pipeline(sys.executable, source, tmp_path / "local", "FilesSampleWriter")
     assert folder_differences(tmp_path / "local", tmp_path / "ray") == []
+
+
+INTERRUPTED_DRIVER = textwrap.dedent(
+    """
+    import json, sys, time
+    import ray
+    from img2dataset import download
+
+    ray.init(address="auto")
+    try:
+        download(distributor="ray", **json.loads(sys.argv[1]))
+    except KeyboardInterrupt:
+        print("caught", time.monotonic(), flush=True)
+    """
+)
+
+
+def test_ctrl_c_stops_a_ray_run_promptly(ray_cluster, image_server, tmp_path):
+    """The driver's Ctrl-C cancels the running Ray tasks and download() raises
+    KeyboardInterrupt within seconds; what was committed is whole."""
+    from test_stopping import (
+        FAST_SHARDS,
+        PER_SHARD,
+        committed_shards_are_whole,
+        wait_for_commits,
+        write_urls,
+    )
+
+    output = tmp_path / "out"
+    arguments = {
+        "url_list": str(write_urls(image_server, tmp_path)),
+        "output_folder": str(output),
+        "output_format": "webdataset",
+        "number_sample_per_shard": PER_SHARD,
+        "subjob_size": 1,
+        "image_size": 32,
+        "allow_private_addresses": True,
+        "quiet": True,
+    }
+    script = tmp_path / "driver.py"
+    script.write_text(INTERRUPTED_DRIVER)
+    env = {**os.environ, "RAY_ADDRESS": ray_cluster.address, "RAY_USAGE_STATS_ENABLED": "0"}
+    driver = subprocess.Popen(
+        [sys.executable, str(script), json.dumps(arguments)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    wait_for_commits(output, FAST_SHARDS, timeout=120)
+    sent = time.monotonic()
+    driver.send_signal(signal.SIGINT)
+    log, _ = driver.communicate(timeout=120)
+    assert driver.returncode == 0, log[-3000:]
+    caught = float(log.split("caught ", 1)[1].split()[0])
+    assert caught - sent < 10, log[-3000:]
+    assert committed_shards_are_whole(output) >= FAST_SHARDS

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -227,3 +228,56 @@ def test_reference_module_pipeline_with_the_pyspark_distributor(
     assert "No pyspark session found" not in log
     run_pipeline(sys.executable, source, tmp_path / "local", "WebDatasetSampleWriter")
     assert folder_differences(tmp_path / "local", tmp_path / "spark") == []
+
+
+INTERRUPTED_DRIVER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pyspark.sql import SparkSession
+    from img2dataset import download
+
+    master, arguments = sys.argv[1], json.loads(sys.argv[2])
+    spark = (
+        SparkSession.builder.master(master).config("spark.ui.enabled", "false")
+        .config("spark.executor.memory", "512m").appName("interrupted").getOrCreate()
+    )
+    try:
+        download(distributor="pyspark", **arguments)
+    except KeyboardInterrupt:
+        print("caught", time.monotonic(), flush=True)
+    spark.stop()
+    """
+)
+
+
+def test_ctrl_c_stops_a_pyspark_run_promptly(spark_master, image_server, tmp_path):
+    """The driver's Ctrl-C cancels the running Spark job and download() raises
+    KeyboardInterrupt within seconds; what was committed is whole."""
+    from test_stopping import (
+        FAST_SHARDS,
+        PER_SHARD,
+        committed_shards_are_whole,
+        wait_for_commits,
+        write_urls,
+    )
+
+    output = tmp_path / "out"
+    arguments = {
+        "url_list": str(write_urls(image_server, tmp_path)),
+        "output_folder": str(output),
+        "output_format": "webdataset",
+        "number_sample_per_shard": PER_SHARD,
+        "subjob_size": 1,  # a Spark job per shard: shards are committed one by one
+        "image_size": 32,
+        "allow_private_addresses": True,
+        "quiet": True,
+    }
+    driver = run_driver(INTERRUPTED_DRIVER, tmp_path, spark_master, json.dumps(arguments))
+    wait_for_commits(output, FAST_SHARDS, timeout=120)
+    sent = time.monotonic()
+    driver.send_signal(signal.SIGINT)
+    log = finish(driver, timeout=120)
+    caught = float(log.split("caught ", 1)[1].split()[0])
+    assert caught - sent < 10, log[-3000:]
+    assert "stopped (interrupted)" in log
+    assert committed_shards_are_whole(output) >= FAST_SHARDS

@@ -48,10 +48,17 @@ using namespace nb::literals;
 namespace img2dataset {
 namespace {
 
+// img2dataset._engine.Cancelled, a RuntimeError: what a shard run ended by Engine.cancel()
+// raises.
+PyObject* g_cancelled = nullptr;
+
 // Raises the builtin exception that matches the Status code.
 [[noreturn]] void RaiseStatus(const Status& status) {
   PyObject* type = PyExc_RuntimeError;
   switch (status.code()) {
+    case StatusCode::kCancelled:
+      type = g_cancelled;
+      break;
     case StatusCode::kInvalid:
       type = PyExc_ValueError;
       break;
@@ -397,8 +404,16 @@ NB_MODULE(_engine, m) {
       .def_prop_ro("bytes_downloaded", &ShardRun::bytes_downloaded)
       .def("__arrow_c_array__", &ShardRun::ArrowCArray, "requested_schema"_a = nb::none());
 
+  g_cancelled = PyErr_NewExceptionWithDoc("img2dataset._engine.Cancelled",
+                                          "A shard run ended by Engine.cancel().",
+                                          PyExc_RuntimeError, nullptr);
+  m.attr("Cancelled") = nb::handle(g_cancelled);
+
   nb::class_<Engine>(m, "Engine")
       .def_prop_ro("options", &Engine::options)
+      .def("cancel", &Engine::Cancel,
+           "Stops the engine for good: every shard run, running or to come, raises Cancelled "
+           "promptly, its downloads ended.")
       .def(
           "counters",
           [](const Engine& engine) {

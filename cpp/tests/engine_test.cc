@@ -533,3 +533,68 @@ TEST_F(EngineTest, FetcherFactoryErrorFailsEngineCreation) {
 
 }  // namespace
 }  // namespace img2dataset
+
+namespace img2dataset {
+namespace {
+
+// Takes every request and answers none until the client gives up, as a network of hung
+// servers would; then ends them all, as the real network's CancelJobs does.
+class HangingFetcher final : public Fetcher {
+ public:
+  Status Run(FetchClient& client) override {
+    std::vector<size_t> open;
+    while (!client.Finished()) {
+      while (std::optional<FetchRequest> request = client.NextRequest()) {
+        open.push_back(request->index);
+      }
+      if (client.Cancelled()) {
+        for (size_t index : open) {
+          FetchResponse response = testing::Failed(ErrorClass::kNetwork, "cancelled");
+          response.index = index;
+          client.OnResponse(std::move(response));
+        }
+        open.clear();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return Status::OK();
+  }
+  void Wakeup() override {}
+};
+
+TEST(EngineCancelTest, CancelEndsARunningShardPromptlyAndLeavesNoOutput) {
+  testing::ScopedTempDir staging;
+  Result<std::unique_ptr<Engine>> made = MakeEngine(
+      Options(),
+      [](const FetchOptions&) -> Result<std::unique_ptr<Fetcher>> {
+        return std::unique_ptr<Fetcher>(new HangingFetcher());
+      },
+      /*cpu_threads=*/2);
+  ASSERT_TRUE(made.ok());
+  Engine& engine = **made;
+  ShardInput input;
+  input.shard_id = 3;
+  input.urls = std::vector<std::string>(500, "http://hung.test/x.jpg");
+  input.staging_dir = staging.path();
+
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    engine.Cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  Result<ShardOutput> output = engine.RunShard(input);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  ASSERT_FALSE(output.ok());
+  EXPECT_EQ(output.status().code(), StatusCode::kCancelled);
+  EXPECT_LT(elapsed, std::chrono::seconds(5));  // loose: catches a run that waits for the servers
+  EXPECT_TRUE(testing::ListDir(staging.path()).empty());  // the partial tar was removed
+
+  // Cancelled for good: a shard started later ends at once.
+  Result<ShardOutput> later = engine.RunShard(input);
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.status().code(), StatusCode::kCancelled);
+}
+
+}  // namespace
+}  // namespace img2dataset

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import signal
 import sys
 from importlib import metadata
 from typing import Any
@@ -26,6 +27,7 @@ from .options import DownloadOptions
 from .parameters import PARAMETER_HELP
 from .report import write_report
 from .run_stats import RUN_STATS_NAME, summary_text, write_run_stats
+from .stopping import RunStopped, stop_on_signals
 
 _PARAMETERS = inspect.signature(download).parameters
 # Parameters that positional arguments fill, in order: the reference's.
@@ -169,7 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         options = DownloadOptions.from_arguments(parse_arguments(argv))
-        summary = run(options)
+        with stop_on_signals(restore=False):
+            summary = run(options)
+    except RunStopped as stop:  # run() said what was committed
+        return stop.exit_status
+    except KeyboardInterrupt:  # before the handlers were in place
+        return 128 + signal.SIGINT
     except (
         UsageError,
         ValueError,

@@ -19,6 +19,7 @@ from .progress import Progress
 from .report import write_report
 from .run_stats import RUN_STATS_NAME, run_summary, summary_text, write_run_stats
 from .sample_retry import retry_failed_samples
+from .stopping import report_stop
 from .wandb_logger import WandbLogger
 from .worker import ShardWorker
 
@@ -147,14 +148,52 @@ def run(options: DownloadOptions) -> RunSummary:
     worker = (
         ShardWorker(options, committer) if not distributed or options.retry_failed_samples else None
     )
-    if options.retry_failed_samples:
-        for shard_id, stats in retry_failed_samples(options, committer, worker.engine).items():
-            print(
-                f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now succeed",
-                flush=True,
-            )
-    shard_total, sample_total = count_work(options, scan, start_shard_id, done_shards)
-    progress = Progress(shard_total, sample_total, quiet=options.quiet)
+    progress: Progress | None = None
+    try:
+        if options.retry_failed_samples:
+            for shard_id, stats in retry_failed_samples(options, committer, worker.engine).items():
+                print(
+                    f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now "
+                    "succeed",
+                    flush=True,
+                )
+        shard_total, sample_total = count_work(options, scan, start_shard_id, done_shards)
+        progress = Progress(shard_total, sample_total, quiet=options.quiet)
+        failed = _distribute(
+            options, scan, start_shard_id, done_shards, committer, worker, progress
+        )
+    except BaseException as error:
+        # Ctrl-C, SIGTERM (stopping.py) or an error that ends the run: the shards in flight end
+        # now and their staging goes; what was committed stays whole.
+        if worker is not None:
+            worker.engine.cancel()
+        committer.finish()
+        if isinstance(error, KeyboardInterrupt):
+            report_stop(error, progress.shards_done if progress is not None else 0)
+        raise
+    committer.finish()
+    progress.finish()
+    if options.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
+        with committer.writing():
+            _finish_folder(options, output_folder)
+    return RunSummary(
+        shards_done=progress.shards_done,
+        shards_failed=failed,
+        count=progress.count,
+        successes=progress.successes,
+    )
+
+
+def _distribute(
+    options: DownloadOptions,
+    scan,
+    start_shard_id: int,
+    done_shards: set[int],
+    committer,
+    worker: ShardWorker | None,
+    progress: Progress,
+) -> list[int]:
+    """Runs the shards to do with the run's distributor; returns those that still failed."""
     if not options.quiet:
         print("Starting the downloading of this file", flush=True)
     shards = plan_shards(options, scan, start_shard_id, done_shards)
@@ -168,35 +207,24 @@ def run(options: DownloadOptions) -> RunSummary:
             wandb_logger.shard_done(stats)
 
     try:
-        if distributed:
+        if options.distributor in ("pyspark", "ray"):
             progress.start_live(None)  # the engines run on executors: committed shards only
             distribute = run_pyspark if options.distributor == "pyspark" else run_ray
-            failed = distribute(shards, options, committer, shard_done)
-        else:
-            progress.start_live(worker.engine.counters)
-            failed_shards = run_local(
-                shards,
-                worker,
-                lambda shard, stats: shard_done(shard.shard_id, stats),
-                parallelism=options.processes_count,
-                max_shard_retry=options.max_shard_retry,
-            )
-            failed = [shard.shard_id for shard in failed_shards]
+            return distribute(shards, options, committer, shard_done)
+        progress.start_live(worker.engine.counters)
+        failed_shards = run_local(
+            shards,
+            worker,
+            lambda shard, stats: shard_done(shard.shard_id, stats),
+            parallelism=options.processes_count,
+            max_shard_retry=options.max_shard_retry,
+            stop=worker.engine.cancel,
+        )
+        return [shard.shard_id for shard in failed_shards]
     finally:
         progress.stop_live()  # also when the run ends with an error
-    committer.finish()
-    progress.finish()
-    if wandb_logger is not None:
-        wandb_logger.finish()
-    if options.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
-        with committer.writing():
-            _finish_folder(options, output_folder)
-    return RunSummary(
-        shards_done=progress.shards_done,
-        shards_failed=failed,
-        count=progress.count,
-        successes=progress.successes,
-    )
+        if wandb_logger is not None:
+            wandb_logger.finish()
 
 
 def _finish_folder(options: DownloadOptions, output_folder: str) -> None:

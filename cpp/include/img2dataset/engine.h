@@ -79,6 +79,12 @@ class Engine {
 
   // Safe to call from any thread, also while shards run.
   virtual EngineCounters counters() const = 0;
+
+  // Stops the engine for good, from any thread: every RunShard running or to come returns
+  // Cancelled promptly, its downloads ended where they are (started or queued) and its samples
+  // not processed further; nothing of its shard in staging_dir is valid. For stopping a run
+  // (Ctrl-C, SIGTERM).
+  virtual void Cancel() = 0;
 };
 
 // Shard name: shard_id zero-padded to oom_shard_count digits ("00012").

@@ -1,5 +1,6 @@
 #include "img2dataset/engine.h"
 
+#include <atomic>
 #include <opencv2/core.hpp>
 
 #include "engine/cpu_pool.h"
@@ -42,7 +43,8 @@ class EngineImpl final : public Engine {
                      MakeSampleWriter(options_.output.output_format, input.staging_dir,
                                       ShardName(input.shard_id, options_.output.oom_shard_count)));
 
-    ShardRunner runner(options_, input, pool_, *fetcher_, *writer, counters_);
+    if (cancelled_.load()) return Status::Cancelled("the engine was cancelled");
+    ShardRunner runner(options_, input, pool_, *fetcher_, *writer, counters_, cancelled_);
     Result<std::vector<SampleResult>> samples = runner.Run();
     if (!samples.ok()) {
       writer->Abandon();
@@ -56,9 +58,15 @@ class EngineImpl final : public Engine {
 
   EngineCounters counters() const override { return counters_.Snapshot(); }
 
+  void Cancel() override {
+    cancelled_.store(true);
+    fetcher_->Wakeup();  // the network loop ends the shards' downloads
+  }
+
  private:
   EngineOptions options_;
   LiveCounters counters_;
+  std::atomic<bool> cancelled_{false};
   // Declared before the pool: pool tasks wake the fetcher, so it must outlive them.
   std::unique_ptr<Fetcher> fetcher_;
   CpuPool pool_;

@@ -8,13 +8,15 @@
 namespace img2dataset {
 
 ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
-                         Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters)
+                         Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters,
+                         const std::atomic<bool>& cancelled)
     : options_(options),
       input_(input),
       pool_(pool),
       fetcher_(fetcher),
       writer_(writer),
       counters_(counters),
+      cancelled_(cancelled),
       processor_(options),
       max_pending_samples_(static_cast<size_t>(std::max(64, 16 * pool.size()))),
       watchdog_(options.fetch.shard_timeout_s > 0
@@ -24,6 +26,7 @@ ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, 
       results_(input.urls.size()) {}
 
 std::optional<FetchRequest> ShardRunner::NextRequest() {
+  if (cancelled_.load()) return std::nullopt;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (pending_samples_ >= max_pending_samples_ || pending_bytes_ >= kMaxPendingBytes) {
@@ -55,6 +58,7 @@ void ShardRunner::OnResponse(FetchResponse response) {
   const auto bytes = static_cast<int64_t>(response.body.size());
   bytes_downloaded_ += bytes;
   counters_.RecordBytes(bytes);
+  if (cancelled_.load()) return;  // the shard is abandoned: nothing more to process
   if (!response.ok() && response.transient() && attempts_[row] <= options_.fetch.retries) {
     retry_queue_.push_back(row);
     return;
@@ -84,6 +88,13 @@ void ShardRunner::Submit(FetchResponse response) {
   }
   pool_.Submit([this, row, response = std::move(response)]() mutable {
     const size_t bytes = response.body.size();
+    if (cancelled_.load()) {  // abandoned meanwhile: not worth decoding
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_bytes_ -= bytes;
+      --pending_samples_;
+      all_done_.notify_all();
+      return;
+    }
     RowColumns columns;
     if (!input_.captions.empty()) columns.caption = &input_.captions[row];
     if (!input_.expected_hashes.empty()) columns.expected_hash = &input_.expected_hashes[row];
@@ -129,6 +140,7 @@ void ShardRunner::Complete(size_t row, ProcessedSample sample) {
 }
 
 bool ShardRunner::Finished() const {
+  if (cancelled_.load()) return in_flight_ == 0;
   return next_row_ == input_.urls.size() && retry_queue_.empty() && in_flight_ == 0;
 }
 
@@ -137,9 +149,13 @@ Result<std::vector<SampleResult>> ShardRunner::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   // Samples already on the CPU pool use this runner, the fetcher and the writer: wait for them
   // even when the fetcher failed, or they would run after the caller destroyed all three.
-  all_done_.wait(lock, [&] {
-    return pending_samples_ == 0 && (!fetched.ok() || completed_ == input_.urls.size());
-  });
+  // Cancel() notifies no runner: the wait looks at the flag every 50 ms.
+  while (!all_done_.wait_for(lock, std::chrono::milliseconds(50), [&] {
+    return pending_samples_ == 0 &&
+           (!fetched.ok() || cancelled_.load() || completed_ == input_.urls.size());
+  })) {
+  }
+  if (cancelled_.load()) return Status::Cancelled("the shard was cancelled");
   RETURN_NOT_OK(fetched);
   return std::move(results_);
 }

@@ -9,6 +9,7 @@
 // pool and synchronise through mu_.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -30,11 +31,13 @@ class ShardRunner final : public FetchClient {
   // Processing backlog that makes the runner pause new downloads.
   static constexpr size_t kMaxPendingBytes = 256u << 20;
 
-  // REQUIRES: input, pool, fetcher and writer outlive the runner.
+  // REQUIRES: input, pool, fetcher, writer and cancelled outlive the runner.
   ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
-              Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters);
+              Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters,
+              const std::atomic<bool>& cancelled);
 
-  // Returns one result per input row, in row order, once every sample is written.
+  // Returns one result per input row, in row order, once every sample is written; Cancelled as
+  // soon as `cancelled` is set and the fetcher and the CPU pool are done with the runner.
   Result<std::vector<SampleResult>> Run();
 
   // Response bodies received, retries included. Complete once Run has returned.
@@ -43,6 +46,7 @@ class ShardRunner final : public FetchClient {
   std::optional<FetchRequest> NextRequest() override;
   void OnResponse(FetchResponse response) override;
   bool Finished() const override;
+  bool Cancelled() const override { return cancelled_.load(); }
 
  private:
   // Sends a response (downloaded or not) to the CPU pool for processing.
@@ -57,6 +61,7 @@ class ShardRunner final : public FetchClient {
   Fetcher& fetcher_;
   SampleWriter& writer_;
   LiveCounters& counters_;
+  const std::atomic<bool>& cancelled_;
   SampleProcessor processor_;
   const size_t max_pending_samples_;
 

@@ -52,6 +52,10 @@ class FetchClient {
   virtual void OnResponse(FetchResponse response) = 0;
   // True when no request is in flight and none will come: Run returns.
   virtual bool Finished() const = 0;
+  // True once the client gave up (the run is stopping): the fetcher ends every request of the
+  // client now, started or queued, answering each with class network and "cancelled", and
+  // asks for no more. Read from the fetcher's thread; the client calls Wakeup() when it flips.
+  virtual bool Cancelled() const { return false; }
 };
 
 class Fetcher {

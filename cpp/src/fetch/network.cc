@@ -127,7 +127,8 @@ struct Job {
   std::vector<std::string> visited;
   std::string robots_origin;   // set on robots.txt requests: the origin they are for
   TimePoint deadline{};        // the whole request, redirects included; set when it first starts
-  std::string scheduled_host;  // holds a slot of this host while non-empty
+  std::string scheduled_host;  // holds a slot of this host while non-empty (or is queued for one)
+  bool queued = false;         // in the host scheduler's queue, waiting for a slot
 
   // The current transfer.
   CURL* easy = nullptr;
@@ -159,6 +160,7 @@ struct Client {
   // queued then were failed.
   TimePoint start_by = TimePoint::max();
   bool expired = false;
+  bool cancelled = false;  // its jobs were ended by CancelJobs
 };
 
 class Network final : public Fetcher {
@@ -347,7 +349,9 @@ class Network final : public Fetcher {
   // Requests in, responses out.
   void PullRequests() {
     for (Client* client : clients_) {
-      while (!client->done && client->outstanding < static_cast<size_t>(options_.thread_count)) {
+      if (!client->cancelled && client->client->Cancelled()) CancelJobs(client);
+      while (!client->done && !client->cancelled &&
+             client->outstanding < static_cast<size_t>(options_.thread_count)) {
         std::optional<FetchRequest> request = client->client->NextRequest();
         if (!request) break;
         ++client->outstanding;
@@ -372,7 +376,15 @@ class Network final : public Fetcher {
   void Schedule(Job* job, HttpUrl url) {
     job->url = std::move(url);
     job->scheduled_host = job->url.host;
+    job->queued = true;
     scheduler_.Push(job->url.host, job->ticket);
+  }
+
+  // Ends a job that may still be queued for its host: a queued job holds no slot, and its ticket
+  // is released when it comes out of the queue (StartJobs).
+  void FailWherever(Job* job, ErrorClass error_class, std::string message) {
+    if (job->queued) job->scheduled_host.clear();
+    Fail(job, error_class, std::move(message));
   }
 
   void Deliver(Job* job) {
@@ -417,6 +429,24 @@ class Network final : public Fetcher {
     }
   }
 
+  // Ends every job of a client that gave up: transfers are stopped where they are, queued
+  // requests leave their host's queue when they come out of it (StartJobs releases them).
+  void CancelJobs(Client* client) {
+    client->cancelled = true;
+    std::vector<Job*> jobs;
+    for (auto& [ticket, job] : jobs_) {
+      if (job->client == client) jobs.push_back(job.get());
+    }
+    for (Job* job : jobs) {
+      if (job->easy != nullptr) {
+        curl_multi_remove_handle(multi_, job->easy);
+        idle_easy_.push_back(job->easy);
+        job->easy = nullptr;
+      }
+      FailWherever(job, ErrorClass::kNetwork, "cancelled");
+    }
+  }
+
   // A client's requests still waiting for their host when its start_by passes (a host backing
   // off for an hour, a one-host shard behind its connection cap) end now, so that the shard
   // watchdog bounds the whole shard: what has started runs to its request deadline at most.
@@ -427,12 +457,10 @@ class Network final : public Fetcher {
       client->expired = true;
       std::vector<Job*> queued;
       for (auto& [ticket, job] : jobs_) {
-        if (job->client == client && job->deadline == TimePoint{}) queued.push_back(job.get());
+        if (job->client == client && job->queued) queued.push_back(job.get());
       }
       for (Job* job : queued) {
-        // Its ticket stays in the host's queue and is released when it comes out (StartJobs).
-        job->scheduled_host.clear();
-        Fail(job, ErrorClass::kTimeout, ShardTimeoutMessage(options_.shard_timeout_s));
+        FailWherever(job, ErrorClass::kTimeout, ShardTimeoutMessage(options_.shard_timeout_s));
       }
     }
   }
@@ -447,6 +475,7 @@ class Network final : public Fetcher {
         continue;
       }
       Job* job = it->second.get();
+      job->queued = false;
       // The deadline starts when the request first leaves our queue: time spent waiting for a
       // connection slot of its host is not the server's fault.
       if (job->deadline == TimePoint{}) job->deadline = clock_.Now() + Seconds(TotalTimeout());

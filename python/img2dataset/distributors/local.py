@@ -25,16 +25,25 @@ def run_local(
     on_done: OnDone,
     parallelism: int,
     max_shard_retry: int,
+    stop: Callable[[], None] = lambda: None,
 ) -> list[Shard]:
     """Runs every shard; failed shards are retried `max_shard_retry` times after the first pass.
-    Returns the shards that still failed."""
+    Returns the shards that still failed. When the run ends with an exception (Ctrl-C, a
+    SIGTERM, an unusable output folder), `stop` is called first, to end the shards in flight
+    (the engine's cancel), and the shards not started are dropped."""
     return with_shard_retries(
-        lambda batch: _run_pass(batch, run_shard, on_done, parallelism), shards, max_shard_retry
+        lambda batch: _run_pass(batch, run_shard, on_done, parallelism, stop),
+        shards,
+        max_shard_retry,
     )
 
 
 def _run_pass(
-    shards: Iterable[Shard], run_shard: ShardFunction, on_done: OnDone, parallelism: int
+    shards: Iterable[Shard],
+    run_shard: ShardFunction,
+    on_done: OnDone,
+    parallelism: int,
+    stop: Callable[[], None],
 ) -> list[Shard]:
     failed: list[Shard] = []
     pending: dict[Future[ShardStats], Shard] = {}
@@ -53,13 +62,18 @@ def _run_pass(
                 failed.append(shard)
 
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="shard") as pool:
-        # Plan lazily: never more than two shards per thread are read ahead.
-        for shard in shards:
-            while len(pending) >= 2 * parallelism:
+        try:
+            # Plan lazily: never more than two shards per thread are read ahead.
+            for shard in shards:
+                while len(pending) >= 2 * parallelism:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    collect(done)
+                pending[pool.submit(run_shard, shard)] = shard
+            while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 collect(done)
-            pending[pool.submit(run_shard, shard)] = shard
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            collect(done)
+        except BaseException:
+            stop()  # the shards in flight end now, instead of the pool waiting for them
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return sorted(failed, key=lambda s: s.shard_id)

@@ -76,6 +76,10 @@ def run_pyspark(
                 return [
                     TaskOutcome(t, None, f"its spark job {group} failed", "spark") for t in tasks
                 ]
+            except BaseException:  # Ctrl-C, SIGTERM: the job's tasks end on the executors
+                if context._jsc is not None:
+                    context.cancelJobGroup(group)
+                raise
             finally:
                 watcher.stop()
 

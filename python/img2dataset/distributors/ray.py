@@ -33,12 +33,17 @@ def run_ray(
 
     def run_batch(tasks: list[ShardTask]) -> Iterator[TaskOutcome]:
         pending = {remote.remote(options_ref, task): task for task in tasks}
-        while pending:
-            done, _ = ray.wait(list(pending), num_returns=1)
-            task = pending.pop(done[0])
-            try:
-                yield ray.get(done[0])
-            except ray.exceptions.RayError as error:  # its retries spent: a failed shard
-                yield TaskOutcome(task, None, f"ray task failed: {error}", "ray")
+        try:
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                task = pending.pop(done[0])
+                try:
+                    yield ray.get(done[0])
+                except ray.exceptions.RayError as error:  # its retries spent: a failed shard
+                    yield TaskOutcome(task, None, f"ray task failed: {error}", "ray")
+        except BaseException:  # Ctrl-C, SIGTERM: the running tasks end on their workers
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            raise
 
     return run_distributed(shards, options, committer, run_batch, on_done)
