@@ -26,7 +26,7 @@ struct HttpUrl {
 // Longest URL fetched, in bytes once trimmed: longer ones fail their row as invalid_url. Web
 // servers refuse request lines far shorter (nginx: 8 KiB); the bound keeps a stray multi-megabyte
 // line of an input file from reaching the network at all.
-inline constexpr size_t kMaxUrlBytes = 64 * 1024;
+inline constexpr size_t kMaxUrlBytes = size_t{64} << 10;
 
 // Invalid for anything but a well-formed http or https URL with a host, of at most kMaxUrlBytes.
 // Surrounding whitespace is ignored.
