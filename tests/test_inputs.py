@@ -458,19 +458,56 @@ def test_rows_of_several_megabytes_are_read(tmp_path, fmt):
         assert [len(c) for c in table.column("caption").to_pylist()] == [5, 3_000_000, 1]
 
 
-@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_a_row_above_the_limit_is_a_clear_error(tmp_path, monkeypatch, fmt):
+def test_a_csv_row_above_the_limit_is_a_clear_error(tmp_path, monkeypatch):
+    """pyarrow's csv parser cannot set such a row apart from its neighbours: the whole file
+    is refused, before any download, naming it."""
     from img2dataset import input_reader
 
     monkeypatch.setattr(input_reader, "MAX_ROW_BYTES", 2 << 20)
-    path = tmp_path / f"input.{fmt}"
-    big = "x" * 5_000_000
-    if fmt == "jsonl":
-        path.write_text(json.dumps({"url": "http://a/1"}) + "\n" + json.dumps({"url": big}) + "\n")
-        where = "line 2"
-    else:
-        path.write_text(f"url\nhttp://a/1\n{big}\n")
-        where = "a row"
-    with pytest.raises(ValueError, match=f"{where} is larger than 2 MiB, the largest row"):
-        download(url_list=str(path), input_format=fmt, output_folder=str(tmp_path / "out"))
+    path = tmp_path / "input.csv"
+    path.write_text("url\nhttp://a/1\n" + "x" * 5_000_000 + "\n")
+    with pytest.raises(ValueError, match="a row is larger than 2 MiB, the largest row"):
+        download(url_list=str(path), input_format="csv", output_folder=str(tmp_path / "out"))
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("distributed_spool", [False, True])
+def test_a_jsonl_line_above_the_limit_fails_alone(
+    image_server, tmp_path, monkeypatch, distributed_spool
+):
+    from img2dataset import input_reader
+
+    monkeypatch.setattr(input_reader, "MAX_ROW_BYTES", 2 << 20)
+    good = image_server.image_url("rgb_64x48.jpg")
+    lines = [
+        json.dumps({"url": good, "text": "first"}),
+        json.dumps({"url": good, "text": "x" * 5_000_000}),
+        json.dumps({"url": good, "text": "third"}),
+    ]
+    path = tmp_path / "input.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    if distributed_spool:  # the shard as a Spark or Ray task reads it back
+        from img2dataset.distributors.shard_spool import ShardSpool, read_shard
+        from img2dataset.options import DownloadOptions
+        from img2dataset.planner import plan_shards, scan_inputs
+
+        options = DownloadOptions.from_arguments(
+            {"url_list": str(path), "input_format": "jsonl", "caption_col": "text"}
+        )
+        (shard,) = plan_shards(options, scan_inputs(options), 0, set())
+        spool = ShardSpool(str(tmp_path / "spool"))
+        assert read_shard(0, spool.write(shard)).failures == shard.failures
+        return
+    download(
+        url_list=str(path),
+        input_format="jsonl",
+        caption_col="text",
+        output_folder=str(tmp_path / "out"),
+        allow_private_addresses=True,
+        save_error_class=True,
+    )
+    rows = pq.read_table(tmp_path / "out" / "00000.parquet").to_pylist()
+    assert [r["status"] for r in rows] == ["success", "failed_to_download", "success"]
+    assert rows[1]["error_class"] == "invalid_input"
+    assert rows[1]["error_message"] == (f"input row too large: line 2 of {path} is over 2 MiB")
+    assert [r["caption"] for r in rows] == ["first", None, "third"]

@@ -262,7 +262,10 @@ def _logical(
         columns.append(column)
         names.append(logical)
     table = pa.Table.from_arrays(columns, names=names).select(column_list(options))
-    return cast_columns(table, types)
+    table = cast_columns(table, types)
+    if ROW_ERROR_COLUMN in raw.column_names:
+        table = table.append_column(ROW_ERROR_COLUMN, raw.column(ROW_ERROR_COLUMN))
+    return table
 
 
 #: pyarrow's text readers parse blocks of this many bytes, and a row must fit in one: rows up to
@@ -270,6 +273,19 @@ def _logical(
 #: jsonl: from the chunk's longest line). A longer row is a ValueError before any download.
 BLOCK_BYTES = 1 << 20
 MAX_ROW_BYTES = 256 << 20
+
+
+# jsonl chunks carry this column: per row, why it could not be read (a line above
+# MAX_ROW_BYTES), null for the others; split_row_errors() takes it off the shard's table.
+ROW_ERROR_COLUMN = "__img2dataset_row_error__"
+
+
+def split_row_errors(table: pa.Table) -> tuple[pa.Table, list[str | None]]:
+    """`table` without its row-error column, and the errors (None for rows read whole)."""
+    if ROW_ERROR_COLUMN not in table.column_names:
+        return table, [None] * table.num_rows
+    errors = table.column(ROW_ERROR_COLUMN).to_pylist()
+    return table.drop_columns([ROW_ERROR_COLUMN]), errors
 
 
 def _is_straddling(error: Exception) -> bool:
@@ -321,25 +337,37 @@ def _raw_chunks(
         line_number = 0
         with _stream(path, compressed) as stream, io.BufferedReader(stream) as f:
             while True:
-                lines = []
+                lines: list[bytes] = []
+                errors: list[str | None] = []
                 while len(lines) < rows and (line := f.readline(MAX_ROW_BYTES + 1)):
                     line_number += 1
                     if len(line) > MAX_ROW_BYTES:
-                        raise _row_too_large(path, f"line {line_number}")
+                        # One row must not sink the job: this one fails alone, unread.
+                        while not line.endswith(b"\n") and (line := f.readline(1 << 20)):
+                            pass
+                        lines.append(b"{}\n")
+                        errors.append(
+                            f"input row too large: line {line_number} of {path} is over "
+                            f"{MAX_ROW_BYTES >> 20} MiB"
+                        )
+                        continue
                     lines.append(line)
+                    errors.append(None)
                 if not lines:
                     break
-                chunk = b"".join(lines)
-                if chunk.strip():
+                pairs = [(ln, e) for ln, e in zip(lines, errors, strict=True) if ln.strip()]
+                if pairs:
                     # A block holds whole lines: as large as the longest of the chunk.
-                    block_size = max(BLOCK_BYTES, 2 * max(map(len, lines)))
-                    yield pa_json.read_json(
-                        io.BytesIO(chunk),
+                    block_size = max(BLOCK_BYTES, 2 * max(len(ln) for ln, _ in pairs))
+                    table = pa_json.read_json(
+                        io.BytesIO(b"".join(ln for ln, _ in pairs)),
                         read_options=pa_json.ReadOptions(block_size=block_size),
                         parse_options=pa_json.ParseOptions(
                             explicit_schema=schema, unexpected_field_behavior="infer"
                         ),
                     )
+                    row_errors = pa.array([e for _, e in pairs], pa.string())
+                    yield table.append_column(ROW_ERROR_COLUMN, row_errors)
     elif fmt == "parquet":
         source = _open_binary(path, False)
         # Without pre-buffering: it kept the byte ranges of every row group read so far.

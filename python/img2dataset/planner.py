@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import fsspec
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -24,9 +23,12 @@ from .input_reader import (
     iter_input_tables,
     reading,
     rechunk,
+    split_row_errors,
 )
 from .options import DownloadOptions
 from .url_dedup import SeenUrls
+
+DUPLICATE = ("duplicate", "duplicate URL: an earlier row of this run has it")
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,10 @@ class Shard:
     shard_id: int
     # The shard's input rows, with the logical columns of input_reader.column_list().
     table: pa.Table
-    # With deduplicate_urls: True for the rows whose URL an earlier row of the run had.
-    duplicates: np.ndarray | None = None
+    # Per row, (error class, message) for the rows that fail without being downloaded (a URL an
+    # earlier row of the run had, with deduplicate_urls; an input row too large to read), None
+    # for the others; None when there are none.
+    failures: list[tuple[str, str] | None] | None = None
 
 
 def input_files(url_list: str, input_format: str) -> list[str]:
@@ -146,9 +150,16 @@ def plan_shards(
     `deduplicate_urls`, the rows of done shards count as seen too."""
     seen = SeenUrls() if options.deduplicate_urls else None
     for shard_id, table in _numbered_tables(options, scan, start_shard_id):
-        duplicates = seen.mark(table.column("url").to_pylist()) if seen is not None else None
+        table, row_errors = split_row_errors(table)
+        failures: list[tuple[str, str] | None] = [
+            ("invalid_input", error) if error is not None else None for error in row_errors
+        ]
+        if seen is not None:
+            for i, duplicate in enumerate(seen.mark(table.column("url").to_pylist())):
+                if duplicate and failures[i] is None:
+                    failures[i] = DUPLICATE
         if shard_id not in done_shards and in_this_part(options, shard_id):
-            yield Shard(shard_id, table, duplicates)
+            yield Shard(shard_id, table, failures if any(failures) else None)
 
 
 def in_this_part(options: DownloadOptions, shard_id: int) -> bool:

@@ -38,16 +38,16 @@ class ShardWorker:
         try:
             start_time = time.time()
             rows = engine_rows(shard.table, self.options)
-            duplicates = shard.duplicates
-            if duplicates is not None and duplicates.any():
-                kept = np.flatnonzero(~duplicates)
+            failed = np.array([f is not None for f in shard.failures or []], dtype=bool)
+            if failed.any():
+                kept = np.flatnonzero(~failed)
                 rows = rows.take(pa.array(kept)).append_column(
                     "row_index", pa.array(kept, type=pa.int64())
                 )
             run = _engine.run_shard(self.engine, shard.shard_id, rows, staging)
             results = pa.record_batch(run)
-            if duplicates is not None and duplicates.any():
-                results = with_duplicate_rows(results, duplicates, shard.shard_id, self.options)
+            if failed.any():
+                results = with_failed_rows(results, shard, self.options)
             end_time = time.time()
             metadata = metadata_table(shard.table, results)
             stats = ShardStats.from_results(metadata, start_time, end_time, run.bytes_downloaded)
@@ -84,23 +84,26 @@ def json_members(table: pa.Table, names: list[str]) -> pa.Array:
     return pa.array(members, type=pa.string())
 
 
-def with_duplicate_rows(
-    results: pa.RecordBatch, duplicates: np.ndarray, shard_id: int, options: DownloadOptions
+def with_failed_rows(
+    results: pa.RecordBatch, shard: Shard, options: DownloadOptions
 ) -> pa.RecordBatch:
-    """The engine's results for the rows it ran, with a failed row for each duplicate URL, in
-    row order."""
-    indices = np.flatnonzero(duplicates)
+    """The engine's results for the rows it ran, with a failed row for each of the shard's
+    failures (rows not downloaded: duplicate URLs, input rows too large), in row order."""
+    failures = shard.failures or []
+    indices = np.array([i for i, f in enumerate(failures) if f is not None], dtype=np.int64)
+    failed = np.zeros(len(failures), dtype=bool)
+    failed[indices] = True
     keys = [
         _engine.sample_key(
-            shard_id, int(i), options.number_sample_per_shard, options.oom_shard_count
+            shard.shard_id, int(i), options.number_sample_per_shard, options.oom_shard_count
         )
         for i in indices
     ]
     values = {
         "key": keys,
         "status": ["failed_to_download"] * len(keys),
-        "error_message": ["duplicate URL: an earlier row of this run has it"] * len(keys),
-        "error_class": ["duplicate"] * len(keys),
+        "error_message": [failures[i][1] for i in indices],
+        "error_class": [failures[i][0] for i in indices],
     }
     extra = pa.record_batch(
         [
@@ -110,7 +113,7 @@ def with_duplicate_rows(
         schema=results.schema,
     )
     combined = pa.Table.from_batches([results, extra]).combine_chunks()
-    order = np.argsort(np.concatenate([np.flatnonzero(~duplicates), indices]), kind="stable")
+    order = np.argsort(np.concatenate([np.flatnonzero(~failed), indices]), kind="stable")
     return combined.take(pa.array(order)).to_batches()[0]
 
 

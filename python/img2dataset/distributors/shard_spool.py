@@ -10,13 +10,14 @@ the rest go with `_tmp` at the end of the run.
 from __future__ import annotations
 
 import fsspec
-import numpy as np
 import pyarrow as pa
 
 from ..committer import TMP_FOLDER
 from ..planner import Shard
 
-_DUPLICATE_COLUMN = "__img2dataset_duplicate__"
+# The shard's failures (planner.Shard), as two columns of the spooled table.
+_FAILURE_CLASS = "__img2dataset_failure_class__"
+_FAILURE_MESSAGE = "__img2dataset_failure_message__"
 
 
 class ShardSpool:
@@ -28,8 +29,11 @@ class ShardSpool:
     def write(self, shard: Shard) -> str:
         """Writes the shard's rows; returns the path (or URL) a worker reads them from."""
         table = shard.table
-        if shard.duplicates is not None:
-            table = table.append_column(_DUPLICATE_COLUMN, pa.array(shard.duplicates))
+        if shard.failures is not None:
+            classes = [f[0] if f else None for f in shard.failures]
+            messages = [f[1] if f else None for f in shard.failures]
+            table = table.append_column(_FAILURE_CLASS, pa.array(classes, pa.string()))
+            table = table.append_column(_FAILURE_MESSAGE, pa.array(messages, pa.string()))
         path = f"{self.folder}/{shard.shard_id}.arrow"
         with self.fs.open(path, "wb") as f, pa.ipc.new_file(f, table.schema) as writer:
             writer.write_table(table)
@@ -45,8 +49,12 @@ def read_shard(shard_id: int, url: str) -> Shard:
     """The shard a driver wrote with ShardSpool.write()."""
     with fsspec.open(url, "rb") as f:
         table = pa.ipc.open_file(f).read_all()
-    duplicates = None
-    if _DUPLICATE_COLUMN in table.column_names:
-        duplicates = np.asarray(table.column(_DUPLICATE_COLUMN).to_numpy(zero_copy_only=False))
-        table = table.drop_columns([_DUPLICATE_COLUMN])
-    return Shard(shard_id, table, duplicates)
+    failures = None
+    if _FAILURE_CLASS in table.column_names:
+        classes = table.column(_FAILURE_CLASS).to_pylist()
+        messages = table.column(_FAILURE_MESSAGE).to_pylist()
+        failures = [
+            (c, m) if c is not None else None for c, m in zip(classes, messages, strict=True)
+        ]
+        table = table.drop_columns([_FAILURE_CLASS, _FAILURE_MESSAGE])
+    return Shard(shard_id, table, failures)
