@@ -68,8 +68,11 @@ class ShardWorker:
                     caption=self.options.caption_col is not None,
                 )
             return StagedShard(shard.shard_id, staging, files, metadata, stats)
-        except BaseException:
+        except BaseException as error:
             self.committer.abandon(staging)
+            if isinstance(error, OSError):
+                # A removed or read-only output folder is the run's end, not this shard's.
+                self.committer.check_output()
             raise
 
 
