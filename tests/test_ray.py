@@ -117,23 +117,13 @@ def test_ctrl_c_stops_a_ray_run_promptly(ray_cluster, image_server, tmp_path):
     KeyboardInterrupt within seconds; what was committed is whole."""
     from test_stopping import (
         FAST_SHARDS,
-        PER_SHARD,
         committed_shards_are_whole,
+        distributed_arguments,
         wait_for_commits,
-        write_urls,
     )
 
     output = tmp_path / "out"
-    arguments = {
-        "url_list": str(write_urls(image_server, tmp_path)),
-        "output_folder": str(output),
-        "output_format": "webdataset",
-        "number_sample_per_shard": PER_SHARD,
-        "subjob_size": 1,
-        "image_size": 32,
-        "allow_private_addresses": True,
-        "quiet": True,
-    }
+    arguments = distributed_arguments(image_server, tmp_path)
     script = tmp_path / "driver.py"
     script.write_text(INTERRUPTED_DRIVER)
     env = {**os.environ, "RAY_ADDRESS": ray_cluster.address, "RAY_USAGE_STATS_ENABLED": "0"}

@@ -255,23 +255,13 @@ def test_ctrl_c_stops_a_pyspark_run_promptly(spark_master, image_server, tmp_pat
     KeyboardInterrupt within seconds; what was committed is whole."""
     from test_stopping import (
         FAST_SHARDS,
-        PER_SHARD,
         committed_shards_are_whole,
+        distributed_arguments,
         wait_for_commits,
-        write_urls,
     )
 
     output = tmp_path / "out"
-    arguments = {
-        "url_list": str(write_urls(image_server, tmp_path)),
-        "output_folder": str(output),
-        "output_format": "webdataset",
-        "number_sample_per_shard": PER_SHARD,
-        "subjob_size": 1,  # a Spark job per shard: shards are committed one by one
-        "image_size": 32,
-        "allow_private_addresses": True,
-        "quiet": True,
-    }
+    arguments = distributed_arguments(image_server, tmp_path)
     driver = run_driver(INTERRUPTED_DRIVER, tmp_path, spark_master, json.dumps(arguments))
     wait_for_commits(output, FAST_SHARDS, timeout=120)
     sent = time.monotonic()

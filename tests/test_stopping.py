@@ -43,6 +43,21 @@ def command(urls: Path, output: Path) -> list[str]:
     ]  # fmt: skip
 
 
+def distributed_arguments(image_server, folder: Path) -> dict:
+    """download() arguments for an interrupted Spark or Ray run: a job (or batch of tasks) per
+    shard, so that shards are committed one by one."""
+    return {
+        "url_list": str(write_urls(image_server, folder)),
+        "output_folder": str(folder / "out"),
+        "output_format": "webdataset",
+        "number_sample_per_shard": PER_SHARD,
+        "subjob_size": 1,
+        "image_size": 32,
+        "allow_private_addresses": True,
+        "quiet": True,
+    }
+
+
 def wait_for_commits(output: Path, count: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while len(list(output.glob("*_stats.json"))) < count:

@@ -68,11 +68,13 @@ class SparkStandalone(SessionGroup):
         self.sessions.add(process.pid)
 
     def _master_state(self) -> dict:
+        """The master's state, or {} while it cannot tell: not listening yet, or (seen on a
+        loaded machine) answering /json/ with its HTML page before the JSON page is attached."""
         try:
             url = f"http://127.0.0.1:{self._ui_port}/json/"
             with urllib.request.urlopen(url, timeout=2) as response:
                 return json.load(response)
-        except OSError:
+        except (OSError, ValueError):
             return {}
 
     def _wait(self, condition, what: str, timeout: float = 120) -> None:
