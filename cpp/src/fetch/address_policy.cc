@@ -113,4 +113,13 @@ std::string FormatIpAddress(const sockaddr* address) {
   return buffer;
 }
 
+std::string BlockedAddressMessage(AddressKind kind, const std::string& address) {
+  std::string message =
+      "refused to connect to " + std::string(AddressKindName(kind)) + " address " + address;
+  if (kind == AddressKind::kLoopback || kind == AddressKind::kPrivate) {
+    message += " (set allow_private_addresses=True to allow it)";
+  }
+  return message;
+}
+
 }  // namespace img2dataset

@@ -40,6 +40,10 @@ bool ParseIpAddress(std::string_view text, sockaddr_storage* out);
 // "127.0.0.1", "::1".
 std::string FormatIpAddress(const sockaddr* address);
 
+// "refused to connect to loopback address 127.0.0.1 (set allow_private_addresses=True to allow
+// it)": the message of a row failed with class blocked_address.
+std::string BlockedAddressMessage(AddressKind kind, const std::string& address);
+
 inline bool AddressAllowed(AddressKind kind, bool allow_private_addresses) {
   switch (kind) {
     case AddressKind::kPublic:

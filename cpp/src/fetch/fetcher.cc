@@ -1,6 +1,9 @@
 #include "fetch/fetcher.h"
 
 #include <cstdint>
+#include <cstdio>
+
+#include "fetch/timeouts.h"
 
 namespace img2dataset {
 
@@ -16,6 +19,12 @@ bool FetchResponse::transient() const {
     default:
       return false;
   }
+}
+
+std::string FormatSeconds(double seconds) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", seconds);
+  return buffer;
 }
 
 std::string ShardTimeoutMessage(double shard_timeout_s) {
