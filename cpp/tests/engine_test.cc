@@ -379,6 +379,30 @@ TEST_F(EngineTest, ShardWatchdogFailsRowsNotStartedInTime) {
   EXPECT_EQ(web_->Attempts("http://img/0.jpg"), 0);
 }
 
+TEST_F(EngineTest, ShardWatchdogCountsFromTheShardsStartOnTheEnginesClock) {
+  for (int i = 0; i < 4; ++i) web_->Serve("http://img/" + std::to_string(i) + ".jpg", Ok(jpg_));
+  FakeClock clock;
+  web_->OnRequest([&clock](const std::string& url) {
+    if (url == "http://img/1.jpg") clock.Advance(Seconds(61));  // this download takes 61 s
+  });
+  EngineOptions options = Options();
+  options.fetch.shard_timeout_s = 60;
+  Result<std::unique_ptr<Engine>> engine =
+      MakeEngine(options, testing::MakeFakeFetcherFactory(web_), /*cpu_threads=*/1, clock);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  const Result<ShardOutput> output = (*engine)->RunShard(
+      Input(0, {"http://img/0.jpg", "http://img/1.jpg", "http://img/2.jpg", "http://img/3.jpg"}));
+  ASSERT_TRUE(output.ok()) << output.status().ToString();
+  EXPECT_EQ(output->samples[0].status, SampleStatus::kSuccess);
+  EXPECT_EQ(output->samples[1].status, SampleStatus::kSuccess);  // started in time
+  for (const size_t row : {2, 3}) {
+    EXPECT_EQ(output->samples[row].error_class, ErrorClass::kTimeout);
+    EXPECT_EQ(output->samples[row].error_message,
+              "shard watchdog: not downloaded within shard_timeout of 60 s");
+  }
+  EXPECT_EQ(web_->Attempts("http://img/2.jpg"), 0);
+}
+
 TEST_F(EngineTest, VerifyHashMismatchIsADownloadFailureWithoutHash) {
   web_->Serve("http://img/0.jpg", Ok(jpg_));
   web_->Serve("http://img/1.jpg", Ok(jpg_));

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -63,8 +64,21 @@ class FakeWeb {
     fail_status_ = std::move(status);
   }
 
+  // Called with each requested URL before it is answered, on the fetcher's thread (a test
+  // advances its fake clock there).
+  void OnRequest(std::function<void(const std::string& url)> hook) {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_request_ = std::move(hook);
+  }
+
   // The response to one request. A URL without a canned response is a 404, as on a real server.
   FetchResponse Answer(const FetchRequest& request) {
+    std::function<void(const std::string&)> hook;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      hook = on_request_;
+    }
+    if (hook) hook(request.url);
     std::lock_guard<std::mutex> lock(mu_);
     const int attempt = attempts_[request.url]++;
     requested_.push_back(request.url);
@@ -103,6 +117,7 @@ class FakeWeb {
   std::vector<std::string> requested_;                           // GUARDED_BY(mu_)
   int fail_after_ = -1;                                          // GUARDED_BY(mu_)
   Status fail_status_;                                           // GUARDED_BY(mu_)
+  std::function<void(const std::string&)> on_request_;           // GUARDED_BY(mu_)
 };
 
 // Follows the FetchClient protocol: while the client is not finished, start every request it

@@ -15,8 +15,9 @@ namespace {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(const EngineOptions& options, std::unique_ptr<Fetcher> fetcher, int cpu_threads)
-      : options_(options), fetcher_(std::move(fetcher)), pool_(cpu_threads) {}
+  EngineImpl(const EngineOptions& options, std::unique_ptr<Fetcher> fetcher, int cpu_threads,
+             const Clock& clock)
+      : options_(options), clock_(clock), fetcher_(std::move(fetcher)), pool_(cpu_threads) {}
 
   Result<ShardOutput> RunShard(const ShardInput& input) override {
     if (!input.captions.empty() && input.captions.size() != input.urls.size()) {
@@ -44,7 +45,7 @@ class EngineImpl final : public Engine {
                                       ShardName(input.shard_id, options_.output.oom_shard_count)));
 
     if (cancelled_.load()) return Status::Cancelled("the engine was cancelled");
-    ShardRunner runner(options_, input, pool_, *fetcher_, *writer, counters_, cancelled_);
+    ShardRunner runner(options_, input, pool_, *fetcher_, *writer, counters_, cancelled_, clock_);
     Result<std::vector<SampleResult>> samples = runner.Run();
     if (!samples.ok()) {
       writer->Abandon();
@@ -65,6 +66,7 @@ class EngineImpl final : public Engine {
 
  private:
   EngineOptions options_;
+  const Clock& clock_;
   LiveCounters counters_;
   std::atomic<bool> cancelled_{false};
   // Declared before the pool: pool tasks wake the fetcher, so it must outlive them.
@@ -75,7 +77,8 @@ class EngineImpl final : public Engine {
 }  // namespace
 
 Result<std::unique_ptr<Engine>> MakeEngine(const EngineOptions& options,
-                                           const FetcherFactory& make_fetcher, int cpu_threads) {
+                                           const FetcherFactory& make_fetcher, int cpu_threads,
+                                           const Clock& clock) {
   RETURN_NOT_OK(ValidateOptions(options));
   // The engine parallelises across images; OpenCV's own threads would oversubscribe the cores.
   cv::setNumThreads(0);
@@ -83,7 +86,7 @@ Result<std::unique_ptr<Engine>> MakeEngine(const EngineOptions& options,
   // Digest the body while it streams in, instead of in a second pass over it.
   effective.fetch.stream_hash = options.output.compute_hash;
   ASSIGN_OR_RETURN(std::unique_ptr<Fetcher> fetcher, make_fetcher(effective.fetch));
-  return std::unique_ptr<Engine>(new EngineImpl(effective, std::move(fetcher), cpu_threads));
+  return std::unique_ptr<Engine>(new EngineImpl(effective, std::move(fetcher), cpu_threads, clock));
 }
 
 Result<std::unique_ptr<Engine>> Engine::Make(const EngineOptions& options) {

@@ -9,7 +9,7 @@ namespace img2dataset {
 
 ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
                          Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters,
-                         const std::atomic<bool>& cancelled)
+                         const std::atomic<bool>& cancelled, const Clock& clock)
     : options_(options),
       input_(input),
       pool_(pool),
@@ -17,10 +17,11 @@ ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, 
       writer_(writer),
       counters_(counters),
       cancelled_(cancelled),
+      clock_(clock),
       processor_(options),
       max_pending_samples_(static_cast<size_t>(std::max(64, 16 * pool.size()))),
       watchdog_(options.fetch.shard_timeout_s > 0
-                    ? SteadyClock::Instance().Now() + Seconds(options.fetch.shard_timeout_s)
+                    ? clock.Now() + Seconds(options.fetch.shard_timeout_s)
                     : TimePoint::max()),
       attempts_(input.urls.size(), 0),
       results_(input.urls.size()) {}
@@ -34,7 +35,7 @@ std::optional<FetchRequest> ShardRunner::NextRequest() {
       return std::nullopt;  // the CPU pool is behind: let it catch up
     }
   }
-  if (SteadyClock::Instance().Now() >= watchdog_) {
+  if (clock_.Now() >= watchdog_) {
     ExpireUnstartedRows();
     return std::nullopt;
   }

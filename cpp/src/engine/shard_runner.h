@@ -31,10 +31,11 @@ class ShardRunner final : public FetchClient {
   // Processing backlog that makes the runner pause new downloads.
   static constexpr size_t kMaxPendingBytes = 256u << 20;
 
-  // REQUIRES: input, pool, fetcher, writer and cancelled outlive the runner.
+  // REQUIRES: input, pool, fetcher, writer, cancelled and clock outlive the runner. `clock`
+  // times the shard watchdog (FetchOptions::shard_timeout_s).
   ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
               Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters,
-              const std::atomic<bool>& cancelled);
+              const std::atomic<bool>& cancelled, const Clock& clock);
 
   // Returns one result per input row, in row order, once every sample is written; Cancelled as
   // soon as `cancelled` is set and the fetcher and the CPU pool are done with the runner.
@@ -62,6 +63,7 @@ class ShardRunner final : public FetchClient {
   SampleWriter& writer_;
   LiveCounters& counters_;
   const std::atomic<bool>& cancelled_;
+  const Clock& clock_;
   SampleProcessor processor_;
   const size_t max_pending_samples_;
 
