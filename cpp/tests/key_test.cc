@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "img2dataset/engine.h"
+#include "img2dataset/shard.h"
 
 namespace img2dataset {
 namespace {

@@ -27,6 +27,8 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import _engine
+
 if TYPE_CHECKING:
     from .options import DownloadOptions
 
@@ -241,7 +243,7 @@ class Committer:
         self.write_metadata = write_metadata
 
     def shard_name(self, shard_id: int) -> str:
-        return str(shard_id).zfill(self.oom_shard_count)
+        return _engine.shard_name(shard_id, self.oom_shard_count)
 
     def prepare(self) -> None:
         """Creates the output and staging folders; removes staging left by an earlier run."""

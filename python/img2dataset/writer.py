@@ -62,10 +62,6 @@ class _Destination:
             shutil.rmtree(self.local, ignore_errors=True)
 
 
-def _shard_name(shard_id: int, oom_shard_count: int) -> str:
-    return str(shard_id).zfill(oom_shard_count)
-
-
 class BufferedParquetWriter:
     """Writes rows (dicts with the schema's names) to a parquet file, a row group of
     `buffer_size` rows at a time. The file is complete under its name once closed."""
@@ -124,7 +120,7 @@ class _EngineSampleWriter:
     def __init__(
         self, shard_id, output_folder, save_caption, oom_shard_count, schema, encode_format
     ):
-        self.shard_name = _shard_name(shard_id, oom_shard_count)
+        self.shard_name = _engine.shard_name(shard_id, oom_shard_count)
         self.save_caption = save_caption
         self.encode_format = encode_format
         self._destination = _Destination(output_folder)
@@ -174,7 +170,7 @@ class ParquetSampleWriter:
     ):
         self.encode_format = encode_format
         self.save_caption = save_caption
-        name = _shard_name(shard_id, oom_shard_count)
+        name = _engine.shard_name(shard_id, oom_shard_count)
         self.buffered_parquet_writer = BufferedParquetWriter(
             f"{output_folder.rstrip('/')}/{name}.parquet",
             schema.append(pa.field(encode_format, pa.binary())),
@@ -200,7 +196,7 @@ class TFRecordSampleWriter:
         self._example_bytes, self._frame = example_bytes, frame
         self.save_caption = save_caption
         self.encode_format = encode_format
-        self.shard_name = _shard_name(shard_id, oom_shard_count)
+        self.shard_name = _engine.shard_name(shard_id, oom_shard_count)
         self._destination = _Destination(output_folder)
         self._partial = self._destination.path(f"{self.shard_name}.tfrecord.partial")
         self._file = open(self._partial, "wb")  # noqa: SIM115 - closed by close()

@@ -13,44 +13,12 @@
 #include <utility>
 #include <vector>
 
-#include "img2dataset/bounding_boxes.h"
 #include "img2dataset/options.h"
 #include "img2dataset/sample.h"
+#include "img2dataset/shard.h"
 #include "img2dataset/status.h"
 
 namespace img2dataset {
-
-struct ShardInput {
-  int64_t shard_id = 0;
-  std::vector<std::string> urls;
-  // One per URL, or empty when the input has no caption column. nullopt: a null caption.
-  std::vector<std::optional<std::string>> captions;
-  // One per URL, or empty: the expected hex digest of each body (compute_hash's algorithm,
-  // compared case-insensitively). A mismatch or a null fails the sample with "hash mismatch".
-  std::vector<std::optional<std::string>> expected_hashes;
-  // One per URL, or empty when there is no bbox column: regions to blur. nullopt: a null value,
-  // nothing to blur.
-  std::vector<std::optional<BoundingBoxes>> bounding_boxes;
-  // One per URL, or empty: the row's other input columns (save_additional_columns), already
-  // written as the members of its <key>.json (see PythonJsonObject::AddRawMembers), placed
-  // before caption and url as the reference orders them.
-  std::vector<std::optional<std::string>> json_members;
-  // One per URL, or empty: the row's position in its shard, which makes its key, when the rows
-  // are a subset of the shard (retrying its failed samples). Empty: positions 0, 1, ...
-  std::vector<int64_t> row_indices;
-  // Existing local directory where the shard's files are written; the caller commits them.
-  std::string staging_dir;
-};
-
-struct ShardOutput {
-  // One per input row, in input order (key order).
-  std::vector<SampleResult> samples;
-  // Names, relative to staging_dir, of what the shard produced: "00012.tar" (webdataset),
-  // "00012" (files: a directory). Empty for dummy output.
-  std::vector<std::string> files;
-  // Response bodies received for the shard, retries included.
-  int64_t bytes_downloaded = 0;
-};
 
 // Running totals over every shard an engine has run or is running (live progress).
 struct EngineCounters {
@@ -86,8 +54,5 @@ class Engine {
   // (Ctrl-C, SIGTERM).
   virtual void Cancel() = 0;
 };
-
-// Shard name: shard_id zero-padded to oom_shard_count digits ("00012").
-std::string ShardName(int64_t shard_id, int oom_shard_count);
 
 }  // namespace img2dataset

@@ -20,26 +20,7 @@ class EngineImpl final : public Engine {
       : options_(options), clock_(clock), fetcher_(std::move(fetcher)), pool_(cpu_threads) {}
 
   Result<ShardOutput> RunShard(const ShardInput& input) override {
-    if (!input.captions.empty() && input.captions.size() != input.urls.size()) {
-      return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
-                             std::to_string(input.captions.size()) + " captions");
-    }
-    if (!input.expected_hashes.empty() && input.expected_hashes.size() != input.urls.size()) {
-      return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
-                             std::to_string(input.expected_hashes.size()) + " expected hashes");
-    }
-    if (!input.bounding_boxes.empty() && input.bounding_boxes.size() != input.urls.size()) {
-      return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
-                             std::to_string(input.bounding_boxes.size()) + " bounding box lists");
-    }
-    if (!input.json_members.empty() && input.json_members.size() != input.urls.size()) {
-      return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
-                             std::to_string(input.json_members.size()) + " json_members values");
-    }
-    if (!input.row_indices.empty() && input.row_indices.size() != input.urls.size()) {
-      return Status::Invalid("shard has " + std::to_string(input.urls.size()) + " URLs but " +
-                             std::to_string(input.row_indices.size()) + " row indices");
-    }
+    RETURN_NOT_OK(input.Validate());
     ASSIGN_OR_RETURN(std::unique_ptr<SampleWriter> writer,
                      MakeSampleWriter(options_.output.output_format, input.staging_dir,
                                       ShardName(input.shard_id, options_.output.oom_shard_count)));

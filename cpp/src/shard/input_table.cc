@@ -167,7 +167,7 @@ Status ImportShardRows(const ArrowSchema& schema, const ArrowArray& array, Shard
     }
   }
   if (!has_url) return Status::Invalid("shard rows have no 'url' column");
-  return Status::OK();
+  return input->Validate();
 }
 
 }  // namespace img2dataset

@@ -4,7 +4,7 @@
 // a list of [x_min, y_min, x_max, y_max] lists of float64 or float32.
 #pragma once
 
-#include "img2dataset/engine.h"
+#include "img2dataset/shard.h"
 #include "shard/arrow_c_abi.h"
 
 namespace img2dataset {

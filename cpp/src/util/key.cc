@@ -1,6 +1,6 @@
 #include "util/key.h"
 
-#include "img2dataset/engine.h"
+#include "img2dataset/shard.h"
 
 namespace img2dataset {
 
