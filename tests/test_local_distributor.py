@@ -7,6 +7,7 @@ import pyarrow as pa
 from img2dataset.committer import ShardStats
 from img2dataset.distributors.local import run_local
 from img2dataset.planner import Shard
+from img2dataset.reporter import Reporter
 
 
 def shards(n: int) -> list[Shard]:
@@ -47,3 +48,12 @@ def test_shards_still_failing_are_returned_and_reported(capsys):
         "Retried 2 times, but 2 shards still failed. You may restart the same command to retry "
         "again." in capsys.readouterr().out
     )
+
+
+def test_quiet_silences_failures_and_retries(capsys):
+    def broken(shard: Shard) -> ShardStats:
+        raise OSError("no space left")
+
+    failed = run_local(shards(2), broken, lambda s, _: None, 1, 1, reporter=Reporter(quiet=True))
+    assert len(failed) == 2
+    assert capsys.readouterr() == ("", "")

@@ -67,6 +67,16 @@ def test_quiet_prints_only_the_total(image_server, tmp_path, capsys):
     assert len(out) == 1 and out[0].startswith("total   - success: 1.000")
 
 
+def test_quiet_silences_the_lines_of_a_sample_retry(image_server, tmp_path, capsys):
+    urls = [image_server.corpus_url(0), image_server.url("/status/503")]
+    download_urls(tmp_path, urls)
+    assert "succeeded" in capsys.readouterr().out
+    download_urls(tmp_path, urls, retry_failed_samples=True)
+    assert "shard 0 retried: 1 of 2 samples now succeed" in capsys.readouterr().out
+    download_urls(tmp_path, urls, retry_failed_samples=True, quiet=True)
+    assert capsys.readouterr().out == ""  # every shard was committed: no total either
+
+
 def test_run_prints_a_summary_with_classes_and_hints(image_server, tmp_path, capsys):
     urls = [image_server.corpus_url(0)] + [image_server.url("/status/404")] * 9
     download_urls(tmp_path, urls)

@@ -17,6 +17,7 @@ from .options import DownloadOptions
 from .planner import count_work, plan_shards, scan_inputs
 from .progress import Progress
 from .report import write_report
+from .reporter import Reporter
 from .run_stats import RUN_STATS_NAME, run_summary, summary_text, write_run_stats
 from .sample_retry import retry_failed_samples
 from .stopping import report_stop
@@ -149,13 +150,13 @@ def run(options: DownloadOptions) -> RunSummary:
         ShardWorker(options, committer) if not distributed or options.retry_failed_samples else None
     )
     progress: Progress | None = None
+    reporter = Reporter(options.quiet)
     try:
         if options.retry_failed_samples:
             for shard_id, stats in retry_failed_samples(options, committer, worker.engine).items():
-                print(
+                reporter.say(
                     f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now "
-                    "succeed",
-                    flush=True,
+                    "succeed"
                 )
         shard_total, sample_total = count_work(options, scan, start_shard_id, done_shards)
         progress = Progress(shard_total, sample_total, quiet=options.quiet)
@@ -194,8 +195,8 @@ def _distribute(
     progress: Progress,
 ) -> list[int]:
     """Runs the shards to do with the run's distributor; returns those that still failed."""
-    if not options.quiet:
-        print("Starting the downloading of this file", flush=True)
+    reporter = Reporter(options.quiet)
+    reporter.say("Starting the downloading of this file")
     shards = plan_shards(options, scan, start_shard_id, done_shards)
     wandb_logger = (
         WandbLogger(options.wandb_project, options.summary_dict()) if options.enable_wandb else None
@@ -219,6 +220,7 @@ def _distribute(
             parallelism=options.processes_count,
             max_shard_retry=options.max_shard_retry,
             stop=worker.engine.cancel,
+            reporter=reporter,
         )
         return [shard.shard_id for shard in failed_shards]
     finally:
@@ -237,13 +239,12 @@ def _finish_folder(options: DownloadOptions, output_folder: str) -> None:
         return
     if options.html_report:
         write_report(output_folder, summary)
-    if options.quiet:
-        return
-    print(summary_text(summary), flush=True)
+    reporter = Reporter(options.quiet)
+    reporter.say(summary_text(summary))
     missing = []
     if not options.html_report:
         missing.append(f"img2dataset report {output_folder}  (report.html: plots, gallery)")
     if not options.run_summary:
         missing.append(f"img2dataset aggregate {output_folder}  ({RUN_STATS_NAME})")
     for command in missing:
-        print(f"for more: {command}", flush=True)
+        reporter.say(f"for more: {command}")

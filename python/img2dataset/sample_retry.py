@@ -31,6 +31,7 @@ from .committer import Committer, ShardStats, StagedShard
 from .input_reader import column_list
 from .options import DownloadOptions
 from .parquet_output import write_parquet_shard
+from .reporter import Reporter
 from .worker import engine_rows, meta_columns, metadata_table
 
 
@@ -65,11 +66,10 @@ def retry_failed_samples(
         classes = row_error_classes(stored, before)
         if classes is None:
             if options.retry_failed_samples is not True:
-                print(
+                Reporter(options.quiet).say(
                     f"shard {name}: skipped by retry_failed_samples: its metadata and stats "
                     "do not say the error class of its failures (written by another tool?); "
-                    "retry_failed_samples=True retries all of them",
-                    flush=True,
+                    "retry_failed_samples=True retries all of them"
                 )
                 continue
             statuses = stored.column("status").to_pylist()

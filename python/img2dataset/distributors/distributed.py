@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ..committer import Committer, ShardStats
 from ..options import DownloadOptions
 from ..planner import Shard
+from ..reporter import Reporter
 from .shard_retry import with_shard_retries
 from .shard_spool import ShardSpool
 from .shard_task import ShardTask, TaskOutcome
@@ -34,13 +35,16 @@ def run_distributed(
     shards that still failed after `max_shard_retry` extra passes."""
     spool = ShardSpool(options.output_folder)
     committed: set[int] = set()
+    reporter = Reporter(options.quiet)
 
     def run_tasks(tasks: list[ShardTask]) -> list[ShardTask]:
         failed = []
         for outcome in run_batch(tasks):
             shard_id = outcome.task.shard_id
             if outcome.attempt is None:
-                print(f"shard {shard_id} failed on {outcome.host} with error {outcome.error}")
+                reporter.say(
+                    f"shard {shard_id} failed on {outcome.host} with error {outcome.error}"
+                )
                 failed.append(outcome.task)
             elif shard_id in committed:  # a second successful attempt: keep the first
                 committer.drop_attempt(outcome.attempt)
@@ -65,7 +69,7 @@ def run_distributed(
         for shard in shards:
             yield ShardTask(shard.shard_id, spool.write(shard))
 
-    retried = with_shard_retries(run_pass, tasks(), options.max_shard_retry)
+    retried = with_shard_retries(run_pass, tasks(), options.max_shard_retry, reporter)
     return [t.shard_id for t in retried]
 
 

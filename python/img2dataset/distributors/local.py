@@ -7,12 +7,12 @@ as the name of this distributor.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from ..committer import OutputFolderUnusable, ShardStats
 from ..planner import Shard
+from ..reporter import DEFAULT, Reporter
 from .shard_retry import with_shard_retries
 
 ShardFunction = Callable[[Shard], ShardStats]
@@ -26,15 +26,17 @@ def run_local(
     parallelism: int,
     max_shard_retry: int,
     stop: Callable[[], None] = lambda: None,
+    reporter: Reporter = DEFAULT,
 ) -> list[Shard]:
     """Runs every shard; failed shards are retried `max_shard_retry` times after the first pass.
     Returns the shards that still failed. When the run ends with an exception (Ctrl-C, a
     SIGTERM, an unusable output folder), `stop` is called first, to end the shards in flight
     (the engine's cancel), and the shards not started are dropped."""
     return with_shard_retries(
-        lambda batch: _run_pass(batch, run_shard, on_done, parallelism, stop),
+        lambda batch: _run_pass(batch, run_shard, on_done, parallelism, stop, reporter),
         shards,
         max_shard_retry,
+        reporter,
     )
 
 
@@ -44,6 +46,7 @@ def _run_pass(
     on_done: OnDone,
     parallelism: int,
     stop: Callable[[], None],
+    reporter: Reporter,
 ) -> list[Shard]:
     failed: list[Shard] = []
     pending: dict[Future[ShardStats], Shard] = {}
@@ -57,8 +60,7 @@ def _run_pass(
             elif isinstance(error, OutputFolderUnusable):
                 raise error  # no shard can be committed any more: end the run
             else:
-                traceback.print_exception(error)
-                print(f"shard {shard.shard_id} failed with error {error}", flush=True)
+                reporter.failure(error, f"shard {shard.shard_id} failed with error {error}")
                 failed.append(shard)
 
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="shard") as pool:

@@ -22,6 +22,7 @@ from typing import Any
 from ..committer import Committer
 from ..options import DownloadOptions
 from ..planner import Shard
+from ..reporter import DEFAULT, Reporter
 from .distributed import OnDone, run_distributed
 from .shard_task import ShardTask, TaskOutcome, run_shard_task
 
@@ -30,7 +31,7 @@ PROGRESS_INTERVAL = 30.0
 
 
 @contextlib.contextmanager
-def spark_session(processes_count: int) -> Iterator[Any]:
+def spark_session(processes_count: int, reporter: Reporter = DEFAULT) -> Iterator[Any]:
     """The active SparkSession, or a local one made as the reference makes it (and stopped at
     the end)."""
     from pyspark.sql import SparkSession
@@ -38,7 +39,7 @@ def spark_session(processes_count: int) -> Iterator[Any]:
     spark = SparkSession.getActiveSession()
     created = spark is None
     if created:
-        print("No pyspark session found, creating a new one!", flush=True)
+        reporter.say("No pyspark session found, creating a new one!")
         # Executors of a local session run on this machine: with this Python, which has
         # img2dataset (the default is whatever `python3` is first on the PATH).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -58,21 +59,22 @@ def spark_session(processes_count: int) -> Iterator[Any]:
 def run_pyspark(
     shards: Iterable[Shard], options: DownloadOptions, committer: Committer, on_done: OnDone
 ) -> list[int]:
-    with spark_session(options.processes_count) as spark:
+    reporter = Reporter(options.quiet)
+    with spark_session(options.processes_count, reporter) as spark:
         context = spark.sparkContext
         task_function = functools.partial(run_shard_task, options)
 
         def run_batch(tasks: list[ShardTask]) -> list[TaskOutcome]:
             group = f"img2dataset-{uuid.uuid4().hex[:8]}"
             context.setJobGroup(group, f"img2dataset: shards {tasks[0].shard_id}..")
-            watcher = _JobProgress(context, group, len(tasks))
+            watcher = _JobProgress(context, group, len(tasks), reporter)
             watcher.start()
             try:
                 return context.parallelize(tasks, len(tasks)).map(task_function).collect()
             except Exception as error:  # the job failed (spark.task.maxFailures): retry it
                 if context._jsc is None:  # the session was stopped: nothing can run any more
                     raise
-                print(f"spark job {group} failed: {error}", flush=True)
+                reporter.say(f"spark job {group} failed: {error}")
                 return [
                     TaskOutcome(t, None, f"its spark job {group} failed", "spark") for t in tasks
                 ]
@@ -90,9 +92,10 @@ class _JobProgress(threading.Thread):
     """Prints, every PROGRESS_INTERVAL seconds while it changes, how many of a Spark job's
     shards are done (from Spark's status tracker)."""
 
-    def __init__(self, context, group: str, total: int):
+    def __init__(self, context, group: str, total: int, reporter: Reporter):
         super().__init__(daemon=True, name="spark-progress")
         self.context, self.group, self.total = context, group, total
+        self.reporter = reporter
         self.stopped = threading.Event()
 
     def stop(self) -> None:
@@ -109,9 +112,8 @@ class _JobProgress(threading.Thread):
                 return
             if done != reported:
                 elapsed = time.monotonic() - started
-                print(
-                    f"spark job {self.group}: {done}/{self.total} shards done in {elapsed:.0f} s",
-                    flush=True,
+                self.reporter.say(
+                    f"spark job {self.group}: {done}/{self.total} shards done in {elapsed:.0f} s"
                 )
                 reported = done
 
