@@ -41,12 +41,11 @@ Dispatcher::Dispatcher(const FetchOptions& options, const Clock& clock, Transpor
     : options_(options),
       clock_(clock),
       transport_(transport),
-      resolver_(resolver),
       scheduler_(
           HostPolicy{options.max_connections_per_host, options.max_requests_per_second_per_host,
                      Seconds(options.max_backoff_s)},
           clock),
-      dns_cache_(DnsCacheOptions{}, clock),
+      lookups_(resolver, clock),
       robots_(options.user_agent_token) {}
 
 Dispatcher::~Dispatcher() = default;
@@ -247,34 +246,20 @@ void Dispatcher::Resolve(Job* job) {
     return;
   }
   std::string result;
-  switch (dns_cache_.Find(job->url.host, &result)) {
-    case DnsCache::Lookup::kAddress:
+  switch (lookups_.Find(job->url.host, job->ticket, &result)) {
+    case HostLookups::Outcome::kAddress:
       Connect(job, result);
       return;
-    case DnsCache::Lookup::kFailure:
+    case HostLookups::Outcome::kFailure:
       Fail(job, ErrorClass::kDns, result);
       return;
-    case DnsCache::Lookup::kMiss:
-      break;
+    case HostLookups::Outcome::kWaiting:
+      return;  // back through OnDnsAnswer
   }
-  const std::string host = job->url.host;
-  std::vector<uint64_t>& waiting = dns_waiting_[host];
-  waiting.push_back(job->ticket);
-  // One lookup per host at a time. The answer may come at once, from inside Lookup.
-  if (waiting.size() == 1) resolver_.Lookup(host);
 }
 
 void Dispatcher::OnDnsAnswer(const std::string& host, DnsAnswer answer) {
-  if (!answer.addresses.empty()) {
-    dns_cache_.InsertAddresses(host, std::move(answer.addresses), answer.ttl);
-  } else {
-    dns_cache_.InsertFailure(host, std::move(answer.error), answer.permanent);
-  }
-  const auto it = dns_waiting_.find(host);
-  if (it == dns_waiting_.end()) return;
-  const std::vector<uint64_t> waiting = std::move(it->second);
-  dns_waiting_.erase(it);
-  for (const uint64_t ticket : waiting) {
+  for (const uint64_t ticket : lookups_.Answered(host, std::move(answer))) {
     const auto job = jobs_.find(ticket);
     if (job != jobs_.end()) Resolve(job->second.get());
   }

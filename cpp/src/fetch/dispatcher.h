@@ -4,7 +4,7 @@
 // cancellation. It drives a Transport and a Resolver and reads a Clock, all injected: its tests
 // run it in memory with fakes (cpp/tests/dispatcher_test.cc), as network.cc runs it on epoll.
 //
-//   clients --NextRequest--> jobs --HostScheduler--> RobotsGate --> DnsCache/Resolver --> Transport
+//   clients --NextRequest--> jobs --HostScheduler--> RobotsGate --> HostLookups --> Transport
 //      ^                                                                                     |
 //      +-------------------------- OnResponse <-- redirects scheduled again <----------------+
 //
@@ -19,9 +19,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "fetch/dns_cache.h"
 #include "fetch/fetcher.h"
 #include "fetch/hop.h"
+#include "fetch/host_lookups.h"
 #include "fetch/host_scheduler.h"
 #include "fetch/resolver.h"
 #include "fetch/robots_gate.h"
@@ -86,13 +86,11 @@ class Dispatcher {
   FetchOptions options_;
   const Clock& clock_;
   Transport& transport_;
-  Resolver& resolver_;
   HostScheduler scheduler_;
-  DnsCache dns_cache_;
+  HostLookups lookups_;
   RobotsGate robots_;
   std::list<Client> clients_;
-  std::unordered_map<uint64_t, std::unique_ptr<Job>> jobs_;             // by ticket
-  std::unordered_map<std::string, std::vector<uint64_t>> dns_waiting_;  // by host
+  std::unordered_map<uint64_t, std::unique_ptr<Job>> jobs_;  // by ticket
   uint64_t next_ticket_ = 1;
 };
 

@@ -1,0 +1,39 @@
+// DNS for the dispatcher: answers from the cache, and one lookup in flight per host name, which
+// every request for that name waits on.
+//
+// Thread safety: the network thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fetch/dns_cache.h"
+#include "fetch/resolver.h"
+#include "util/clock.h"
+
+namespace img2dataset {
+
+class HostLookups {
+ public:
+  HostLookups(Resolver& resolver, const Clock& clock)
+      : resolver_(resolver), cache_(DnsCacheOptions{}, clock) {}
+
+  enum class Outcome { kAddress, kFailure, kWaiting };
+  // kAddress: *result is the address to connect to; kFailure: *result is the cached error;
+  // kWaiting: `ticket` waits for the host's lookup (started now unless one is in flight), and
+  // comes back from Answered. The answer may come from inside this call.
+  Outcome Find(const std::string& host, uint64_t ticket, std::string* result);
+
+  // The resolver's answer for `host`: cached, and the tickets that waited for it returned (each
+  // is looked up again, from the cache).
+  std::vector<uint64_t> Answered(const std::string& host, DnsAnswer answer);
+
+ private:
+  Resolver& resolver_;
+  DnsCache cache_;
+  std::unordered_map<std::string, std::vector<uint64_t>> waiting_;  // by host
+};
+
+}  // namespace img2dataset
