@@ -36,7 +36,7 @@
 #include "image/exif.h"
 #include "image/image_processor.h"
 #include "img2dataset/engine.h"
-#include "shard/arrow_c_abi.h"
+#include "arrow_c/arrow_c_abi.h"
 #include "shard/input_table.h"
 #include "shard/result_table.h"
 #include "shard/sample_writer.h"

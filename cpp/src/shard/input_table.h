@@ -5,7 +5,7 @@
 #pragma once
 
 #include "img2dataset/shard.h"
-#include "shard/arrow_c_abi.h"
+#include "arrow_c/arrow_c_abi.h"
 
 namespace img2dataset {
 

@@ -11,7 +11,7 @@
 
 #include "img2dataset/options.h"
 #include "img2dataset/sample.h"
-#include "shard/arrow_c_abi.h"
+#include "arrow_c/arrow_c_abi.h"
 
 namespace img2dataset {
 
