@@ -51,9 +51,10 @@ reference-env: setup
 test-python: setup reference-env
 	$(VENV)/python -m pytest tests
 
+# -O1, as sanitizer builds usually are: the suite runs in half the time of -O0, assertions on.
 test-asan: setup
 	cmake -S . -B build/asan -G Ninja -DIMG2DATASET_BUILD_TESTS=ON -DIMG2DATASET_SANITIZE=ON \
-	  -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" >/dev/null
 	ninja -C build/asan
 	ctest --test-dir build/asan --output-on-failure -j2
 
