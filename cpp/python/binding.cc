@@ -29,6 +29,7 @@
 #include <memory>
 #include <opencv2/core.hpp>
 
+#include "arrow_c/arrow_c_abi.h"
 #include "fetch/fetcher.h"
 #include "fetch/opt_out.h"
 #include "fetch/url_list_client.h"
@@ -36,7 +37,6 @@
 #include "image/exif.h"
 #include "image/image_processor.h"
 #include "img2dataset/engine.h"
-#include "arrow_c/arrow_c_abi.h"
 #include "shard/input_table.h"
 #include "shard/result_table.h"
 #include "shard/sample_writer.h"

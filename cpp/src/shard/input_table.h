@@ -4,8 +4,8 @@
 // a list of [x_min, y_min, x_max, y_max] lists of float64 or float32.
 #pragma once
 
-#include "img2dataset/shard.h"
 #include "arrow_c/arrow_c_abi.h"
+#include "img2dataset/shard.h"
 
 namespace img2dataset {
 

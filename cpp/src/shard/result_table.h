@@ -9,9 +9,9 @@
 
 #include <vector>
 
+#include "arrow_c/arrow_c_abi.h"
 #include "img2dataset/options.h"
 #include "img2dataset/sample.h"
-#include "arrow_c/arrow_c_abi.h"
 
 namespace img2dataset {
 
