@@ -58,6 +58,22 @@ def distributed_arguments(image_server, folder: Path) -> dict:
     }
 
 
+def interrupt_distributed_driver(driver: subprocess.Popen, output: Path) -> str:
+    """Once the fast shards of `distributed_arguments` are committed, sends the driver SIGINT
+    and checks that download() raised KeyboardInterrupt within 10 s (the driver prints
+    "caught <time>" and exits 0) and that what was committed is whole. Returns the driver's
+    output."""
+    wait_for_commits(output, FAST_SHARDS, timeout=120)
+    sent = time.monotonic()
+    driver.send_signal(signal.SIGINT)
+    log, _ = driver.communicate(timeout=120)
+    assert driver.returncode == 0, log[-3000:]
+    caught = float(log.split("caught ", 1)[1].split()[0])
+    assert caught - sent < 10, log[-3000:]
+    assert committed_shards_are_whole(output) >= FAST_SHARDS
+    return log
+
+
 def wait_for_commits(output: Path, count: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while len(list(output.glob("*_stats.json"))) < count:
@@ -128,12 +144,19 @@ def test_ctrl_c_at_the_terminal_stops_at_once_and_the_rerun_resumes(image_server
     assert committed_shards_are_whole(output) == FAST_SHARDS + SLOW_SHARDS
 
 
-def test_sigterm_stops_with_status_143(image_server, tmp_path):
-    urls, output = write_urls(image_server, tmp_path), tmp_path / "out"
+def start_committing_run(image_server, folder: Path) -> tuple[subprocess.Popen, Path]:
+    """The CLI downloading into `folder`/out, once its fast shards are committed (the slow ones
+    are still downloading)."""
+    urls, output = write_urls(image_server, folder), folder / "out"
     process = subprocess.Popen(
         command(urls, output), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     wait_for_commits(output, FAST_SHARDS)
+    return process, output
+
+
+def test_sigterm_stops_with_status_143(image_server, tmp_path):
+    process, output = start_committing_run(image_server, tmp_path)
     start = time.monotonic()
     process.send_signal(signal.SIGTERM)  # as kill, Slurm or Kubernetes stop a job
     _, stderr = process.communicate(timeout=60)
@@ -146,11 +169,7 @@ def test_sigterm_stops_with_status_143(image_server, tmp_path):
 
 
 def test_a_second_signal_exits_at_once(image_server, tmp_path):
-    urls, output = write_urls(image_server, tmp_path), tmp_path / "out"
-    process = subprocess.Popen(
-        command(urls, output), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    wait_for_commits(output, FAST_SHARDS)
+    process, output = start_committing_run(image_server, tmp_path)
     start = time.monotonic()
     process.send_signal(signal.SIGINT)
     process.send_signal(signal.SIGINT)

@@ -93,11 +93,13 @@ def _sample(key: str, files: dict[str, bytes]) -> Iterator[Sample]:
     yield Sample(key, files[image_extension], image_extension, caption, meta.get("url"))
 
 
-def _first_row_group(fs, path: str) -> pa.Table | None:
-    """The first samples of a parquet shard. A local file is opened by Arrow itself: through a
-    Python file object, a read-ahead on Arrow's I/O threads could finish at interpreter
-    shutdown and need the GIL, which aborted the process ("terminate called without an active
-    exception", status 134) in about one exit in five on a loaded machine."""
+def _first_row_group(fs, path: str) -> tuple[pa.Table, str] | None:
+    """The first samples of a parquet shard, and the extension of its image column.
+
+    A local file is opened by Arrow itself: through a Python file object, a read-ahead on
+    Arrow's I/O threads could finish at interpreter shutdown and need the GIL, which aborted the
+    process ("terminate called without an active exception", status 134) in about one exit in
+    five on a loaded machine."""
     local = isinstance(fs, fsspec.implementations.local.LocalFileSystem)
     with contextlib.ExitStack() as stack:
         source = path if local else stack.enter_context(fs.open(path, "rb"))
@@ -107,14 +109,14 @@ def _first_row_group(fs, path: str) -> pa.Table | None:
         if extension is None or parquet.num_row_groups == 0:
             return None
         wanted = [n for n in ("key", extension, "url", "caption") if n in names]
-        return parquet.read_row_group(0, columns=wanted, use_threads=False)
+        return parquet.read_row_group(0, columns=wanted, use_threads=False), extension
 
 
 def _parquet_samples(fs, path: str) -> Iterator[Sample]:
-    table = _first_row_group(fs, path)
-    if table is None:
+    first = _first_row_group(fs, path)
+    if first is None:
         return
-    extension = next(e for e in _IMAGE_EXTENSIONS if e in table.column_names)
+    table, extension = first
     captions = table.column("caption").to_pylist() if "caption" in table.column_names else None
     for i, (key, image, url) in enumerate(
         zip(
