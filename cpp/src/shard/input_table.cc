@@ -167,7 +167,7 @@ Status ImportShardRows(const ArrowSchema& schema, const ArrowArray& array, Shard
     }
   }
   if (!has_url) return Status::Invalid("shard rows have no 'url' column");
-  return input->Validate();
+  return Status::OK();  // column lengths: ShardInput::Validate, in Engine::RunShard
 }
 
 }  // namespace img2dataset
