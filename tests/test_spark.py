@@ -258,3 +258,39 @@ def test_ctrl_c_stops_a_pyspark_run_promptly(spark_master, image_server, tmp_pat
     driver = run_driver(INTERRUPTED_DRIVER, tmp_path, spark_master, json.dumps(arguments))
     log = interrupt_distributed_driver(driver, tmp_path / "out")
     assert "stopped (interrupted)" in log
+
+
+class _InterruptedGateway:
+    """A SparkContext whose py4j call is interrupted by Ctrl-C, and whose own clean-up then
+    fails, as py4j's does when the gateway's connection is already closed."""
+
+    _jsc = object()
+
+    def __init__(self):
+        self.cancelled: list[str] = []
+
+    def setJobGroup(self, group, description):  # noqa: N802 (Spark's name)
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("Gateway must be connected to send cancel cmd.")  # noqa: B904
+
+    def cancelJobGroup(self, group):  # noqa: N802
+        self.cancelled.append(group)
+        raise RuntimeError("the gateway is gone")
+
+    def statusTracker(self):  # noqa: N802
+        raise RuntimeError("the gateway is gone")
+
+
+def test_a_ctrl_c_inside_a_py4j_call_stops_the_run_as_interrupted():
+    """py4j turns an interrupt inside a call into an error of its own when its clean-up fails;
+    the job is cancelled as far as the gateway answers and the KeyboardInterrupt is raised."""
+    from img2dataset.distributors.pyspark import run_job
+    from img2dataset.distributors.shard_task import ShardTask
+    from img2dataset.reporter import Reporter
+
+    context = _InterruptedGateway()
+    with pytest.raises(KeyboardInterrupt):
+        run_job(context, [ShardTask(0, "unused")], lambda t: t, Reporter(quiet=True))
+    assert len(context.cancelled) == 1

@@ -65,27 +65,56 @@ def run_pyspark(
         task_function = functools.partial(run_shard_task, options)
 
         def run_batch(tasks: list[ShardTask]) -> list[TaskOutcome]:
-            group = f"img2dataset-{uuid.uuid4().hex[:8]}"
-            context.setJobGroup(group, f"img2dataset: shards {tasks[0].shard_id}..")
-            watcher = _JobProgress(context, group, len(tasks), reporter)
-            watcher.start()
-            try:
-                return context.parallelize(tasks, len(tasks)).map(task_function).collect()
-            except Exception as error:  # the job failed (spark.task.maxFailures): retry it
-                if context._jsc is None:  # the session was stopped: nothing can run any more
-                    raise
-                reporter.say(f"spark job {group} failed: {error}")
-                return [
-                    TaskOutcome(t, None, f"its spark job {group} failed", "spark") for t in tasks
-                ]
-            except BaseException:  # Ctrl-C, SIGTERM: the job's tasks end on the executors
-                if context._jsc is not None:
-                    context.cancelJobGroup(group)
-                raise
-            finally:
-                watcher.stop()
+            return run_job(context, tasks, task_function, reporter)
 
         return run_distributed(shards, options, committer, run_batch, on_done)
+
+
+def run_job(context, tasks: list[ShardTask], task_function, reporter: Reporter) -> list[TaskOutcome]:
+    """Runs one Spark job of `tasks`, in a job group of its own so that a stop cancels exactly
+    its tasks. A failed job fails its shards (they are retried); a stop is raised."""
+    group = f"img2dataset-{uuid.uuid4().hex[:8]}"
+    watcher = _JobProgress(context, group, len(tasks), reporter)
+    watcher.start()
+    try:
+        context.setJobGroup(group, f"img2dataset: shards {tasks[0].shard_id}..")
+        return context.parallelize(tasks, len(tasks)).map(task_function).collect()
+    except Exception as error:
+        stop = _stop_behind(error)
+        if stop is not None:  # Ctrl-C inside a py4j call, whose own clean-up failed
+            _cancel(context, group)
+            raise stop from None
+        if context._jsc is None:  # the session was stopped: nothing can run any more
+            raise
+        # The job failed (spark.task.maxFailures): its shards are retried.
+        reporter.say(f"spark job {group} failed: {error}")
+        return [TaskOutcome(t, None, f"its spark job {group} failed", "spark") for t in tasks]
+    except BaseException:  # Ctrl-C, SIGTERM: the job's tasks end on the executors
+        _cancel(context, group)
+        raise
+    finally:
+        watcher.stop()
+
+
+def _stop_behind(error: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM (a KeyboardInterrupt) that `error` was raised while handling, if
+    any. py4j answers an interrupt inside a call by closing its connection to the JVM, and
+    raises a Py4JError of its own when that fails; the run must still stop as interrupted."""
+    seen = error.__context__
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return seen
+        seen = seen.__context__
+    return None
+
+
+def _cancel(context, group: str) -> None:
+    """Cancels a job group's tasks on the executors, as far as the gateway still answers: when
+    it does not, stopping the session (at exit) ends them."""
+    if context._jsc is None:
+        return
+    with contextlib.suppress(Exception):
+        context.cancelJobGroup(group)
 
 
 class _JobProgress(threading.Thread):
