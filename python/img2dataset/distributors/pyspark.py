@@ -70,7 +70,9 @@ def run_pyspark(
         return run_distributed(shards, options, committer, run_batch, on_done)
 
 
-def run_job(context, tasks: list[ShardTask], task_function, reporter: Reporter) -> list[TaskOutcome]:
+def run_job(
+    context, tasks: list[ShardTask], task_function, reporter: Reporter
+) -> list[TaskOutcome]:
     """Runs one Spark job of `tasks`, in a job group of its own so that a stop cancels exactly
     its tasks. A failed job fails its shards (they are retried); a stop is raised."""
     group = f"img2dataset-{uuid.uuid4().hex[:8]}"
