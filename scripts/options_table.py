@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 
 from img2dataset.download import download
-from img2dataset.parameters import PARAMETER_HELP
+from img2dataset.options import option_help
 
 
 def options_table() -> str:
@@ -18,7 +18,7 @@ def options_table() -> str:
     for name, parameter in inspect.signature(download).parameters.items():
         required = parameter.default is inspect.Parameter.empty
         default = "required" if required else f"`{parameter.default!r}`"
-        rows.append(f"| `{name}` | {default} | {PARAMETER_HELP[name]} |")
+        rows.append(f"| `{name}` | {default} | {option_help(name)} |")
     return "\n".join(rows)
 
 

@@ -4,8 +4,6 @@ attempt; a shard that failed as a whole is retried; nothing is left in `_tmp`.""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from img2dataset import download
 from img2dataset.committer import make_committer
 from img2dataset.distributors.distributed import run_distributed
@@ -31,12 +29,12 @@ def options_for(tmp_path, image_server, output: str) -> DownloadOptions:
 
 
 def run_with(options: DownloadOptions, run_batch, max_shard_retry: int = 1):
-    committer = make_committer(options)
+    committer = make_committer(options.output, options.run)
     committer.prepare()
     done = []
     failed = run_distributed(
         plan_shards(options, scan_inputs(options), 0, set()),
-        replace(options, subjob_size=2, max_shard_retry=max_shard_retry),
+        options.with_changes(subjob_size=2, max_shard_retry=max_shard_retry),
         committer,
         run_batch,
         lambda shard_id, stats: done.append(shard_id),
@@ -59,7 +57,7 @@ def test_a_shard_run_twice_is_committed_once(tmp_path, image_server):
     done, failed = run_with(options, run_batch)
     assert (sorted(done), failed) == ([0, 1, 2], [])
     assert len(set(attempts)) == 6  # each attempt staged apart from the others
-    download(**{**options.__dict__, "output_folder": str(tmp_path / "local")})
+    download(**{**options.arguments(), "output_folder": str(tmp_path / "local")})
     summary = dataset_summary(tmp_path / "twice")
     assert summary == dataset_summary(tmp_path / "local")
     assert summary["leftovers"] == []

@@ -17,9 +17,9 @@ import uuid
 import pyarrow.parquet as pq
 import pytest
 
-from img2dataset.committer import OutputFolderGone
 from img2dataset.download import run
 from img2dataset.options import DownloadOptions
+from img2dataset.output_store import OutputFolderGone
 
 
 def options(tmp_path, urls, **extra) -> DownloadOptions:

@@ -284,7 +284,7 @@ def test_files_are_read_a_shard_at_a_time(tmp_path, fmt):
             text = json.dumps([{"url": u} for u in urls])
         path.write_bytes(gzip.compress(text.encode()) if fmt.endswith(".gz") else text.encode())
     options = DownloadOptions.from_arguments({"url_list": str(path), "input_format": fmt})
-    tables = list(iter_input_tables(str(path), options, 10, {}))
+    tables = list(iter_input_tables(str(path), options.input, 10, {}))
     assert [t.num_rows for t in tables] == [10, 10, 5]
     assert [u for t in tables for u in t.column("url").to_pylist()] == urls
 

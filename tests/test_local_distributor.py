@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from img2dataset.committer import ShardStats
 from img2dataset.distributors.local import run_local
 from img2dataset.planner import Shard
 from img2dataset.reporter import Reporter
+from img2dataset.shard_stats import ShardStats
 
 
 def shards(n: int) -> list[Shard]:

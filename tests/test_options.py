@@ -66,7 +66,7 @@ def test_signature_matches_the_reference():
 
 def test_default_arguments_are_valid():
     options = DownloadOptions.from_arguments({"url_list": "urls.txt"})
-    assert options.disallowed_header_directives == ["noai", "noimageai", "noindex", "noimageindex"]
+    assert options.fetch.header_directives == ["noai", "noimageai", "noindex", "noimageindex"]
     assert options.engine_options().fetch.thread_count == 256
 
 
@@ -74,7 +74,7 @@ def test_empty_directive_list_disables_the_check():
     options = DownloadOptions.from_arguments(
         {"url_list": "u.txt", "disallowed_header_directives": []}
     )
-    assert options.disallowed_header_directives is None
+    assert options.fetch.header_directives == []
     assert options.engine_options().fetch.disallowed_header_directives == []
 
 
@@ -194,3 +194,67 @@ def test_column_options_with_a_txt_input_are_a_clear_error_before_any_download(
             **{name: value},
         )
     assert not (tmp_path / "out").exists()
+
+
+def test_the_option_groups_are_the_signature():
+    """Every download() parameter lives in exactly one group, with the signature's default and
+    a line of help; the groups hold nothing else."""
+    import dataclasses
+
+    from img2dataset.options import GROUPS, option_fields
+
+    fields = option_fields()
+    signature = inspect.signature(download).parameters
+    assert sum(len(dataclasses.fields(group)) for group in GROUPS.values()) == len(fields)
+    assert list(sorted(fields)) == sorted(signature)
+    for name, parameter in signature.items():
+        field = fields[name][1]
+        default = inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default
+        assert default == parameter.default, name
+        assert field.metadata["help"].strip(), name
+
+
+def test_help_and_docstring_come_from_the_table():
+    from img2dataset.cli import help_text
+    from img2dataset.options import option_help
+
+    for name in inspect.signature(download).parameters:
+        assert option_help(name) in download.__doc__, name
+        assert f"--{name} [" in help_text(), name
+
+
+def test_each_group_checks_its_own_options_and_the_engine_gets_them():
+    options = DownloadOptions.from_arguments(
+        {"url_list": "u.txt", "timeout": 3, "image_size": 64, "compute_hash": "md5"}
+    )
+    engine = options.engine_options()
+    assert (engine.fetch.timeout_s, engine.image.image_size) == (3.0, 64)
+    assert engine.output.compute_hash.name == "md5"
+    assert options.with_changes(timeout=5).fetch.timeout == 5
+    assert options.arguments()["image_size"] == 64
+    with pytest.raises(TypeError, match="unknown option"):
+        DownloadOptions.from_arguments({"url_list": "u.txt", "image_sise": 64})
+
+
+def test_the_engine_stub_lists_the_bindings_option_fields():
+    """python/img2dataset/_engine.pyi, written by hand, has every field of the engine's option
+    structs, and no other."""
+    import ast
+    from pathlib import Path
+
+    from img2dataset import _engine
+
+    stub = ast.parse((Path(_engine.__file__).parent / "_engine.pyi").read_text())
+    classes = {node.name: node for node in stub.body if isinstance(node, ast.ClassDef)}
+    for name in ("FetchOptions", "ImageOptions", "OutputOptions", "EngineOptions"):
+        stubbed = {
+            statement.target.id
+            for statement in classes[name].body
+            if isinstance(statement, ast.AnnAssign)
+        }
+        bound = {
+            attribute
+            for attribute in dir(getattr(_engine, name)())
+            if not attribute.startswith("_")
+        }
+        assert stubbed == bound, name

@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 import time
 
-from img2dataset.committer import ShardStats
 from img2dataset.progress import Progress
+from img2dataset.shard_stats import ShardStats
 from support.download_run import download_urls
 
 

@@ -7,7 +7,6 @@ import json
 import socket
 import tarfile
 import uuid
-from dataclasses import replace
 
 import fsspec
 import pyarrow as pa
@@ -99,9 +98,9 @@ def test_parquet_input_and_webdataset_output_on_s3(s3, image_server):
 
 
 def test_large_shard_is_uploaded_in_parts(s3, image_server, tmp_path, monkeypatch):
-    from img2dataset.committer import RemoteCommitter
+    from img2dataset.output_store import FsspecStore
 
-    monkeypatch.setattr(RemoteCommitter, "upload_part_bytes", 5 << 20)  # S3's smallest part
+    monkeypatch.setattr(FsspecStore, "upload_part_bytes", 5 << 20)  # S3's smallest part
     parts = []
     original = type(s3)._upload_file_part_concurrent
 
@@ -193,7 +192,7 @@ def test_distributed_attempts_are_published_and_committed_on_s3(s3, image_server
             "allow_private_addresses": True,
         }
     )
-    committer = make_committer(options)
+    committer = make_committer(options.output, options.run)
     committer.prepare()
     published = []
 
@@ -204,7 +203,7 @@ def test_distributed_attempts_are_published_and_committed_on_s3(s3, image_server
 
     failed = run_distributed(
         plan_shards(options, scan_inputs(options), 0, set()),
-        replace(options, subjob_size=4, max_shard_retry=0),
+        options.with_changes(subjob_size=4, max_shard_retry=0),
         committer,
         run_batch,
         lambda shard_id, stats: None,

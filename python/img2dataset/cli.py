@@ -21,10 +21,9 @@ from typing import Any
 
 from fire.parser import DefaultParseValue
 
-from .committer import OutputFolderUnusable
 from .download import download, run
-from .options import DownloadOptions
-from .parameters import PARAMETER_HELP
+from .options import DownloadOptions, option_help
+from .output_store import OutputFolderUnusable
 from .report import write_report
 from .run_stats import RUN_STATS_NAME, summary_text, write_run_stats
 from .stopping import RunStopped, stop_on_signals
@@ -122,7 +121,7 @@ def help_text() -> str:
         required = parameter.default is inspect.Parameter.empty
         default = "required" if required else repr(parameter.default)
         lines.append(f"  --{name} [{default}]")
-        lines.append(f"      {PARAMETER_HELP[name]}")
+        lines.append(f"      {option_help(name)}")
     return "\n".join(lines)
 
 

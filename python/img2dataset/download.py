@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import fsspec
 
-from .committer import ShardStats, is_remote, make_committer
+from .committer import make_committer
 from .distributors.local import run_local
 from .distributors.pyspark import run_pyspark
 from .distributors.ray import run_ray
-from .options import DownloadOptions
+from .options import DownloadOptions, option_help
+from .output_store import is_remote
 from .planner import count_work, plan_shards, scan_inputs
 from .progress import Progress
 from .report import write_report
 from .reporter import Reporter
 from .run_stats import RUN_STATS_NAME, run_summary, summary_text, write_run_stats
 from .sample_retry import retry_failed_samples
+from .shard_stats import ShardStats
 from .stopping import report_stop
 from .wandb_logger import WandbLogger
 from .worker import ShardWorker
@@ -110,56 +113,67 @@ def download(
     run(options)
 
 
+def _parameters_doc() -> str:
+    """The docstring's Parameters section, from the options' help lines."""
+    lines = ["", "", "    Parameters", "    ----------"]
+    for name, parameter in inspect.signature(download).parameters.items():
+        required = parameter.default is inspect.Parameter.empty
+        default = "required" if required else f"default {parameter.default!r}"
+        lines += [f"    {name} ({default})", f"        {option_help(name)}"]
+    return "\n".join(lines) + "\n"
+
+
+download.__doc__ = (download.__doc__ or "").rstrip() + _parameters_doc()
+
+
 def run(options: DownloadOptions) -> RunSummary:
     """Runs a validated download; returns what happened (the CLI turns failures into an exit
     status)."""
-    remote_output = is_remote(options.output_folder)
+    remote_output = is_remote(options.output.output_folder)
     output_folder = (
-        options.output_folder.rstrip("/")
+        options.output.output_folder.rstrip("/")
         if remote_output
-        else os.path.abspath(options.output_folder.removeprefix("file://"))
+        else os.path.abspath(options.output.output_folder.removeprefix("file://"))
     )
-    url_list = (
-        options.url_list
-        if is_remote(options.url_list)
-        else os.path.abspath(options.url_list.removeprefix("file://"))
-    )
-    options = replace(options, url_list=url_list, output_folder=output_folder)
+    url_list = options.input.url_list
+    if not is_remote(url_list):
+        url_list = os.path.abspath(url_list.removeprefix("file://"))
+    options = options.with_changes(url_list=url_list, output_folder=output_folder)
     scan = scan_inputs(options)  # every input read once: bad inputs fail here
 
-    committer = make_committer(options)
+    committer = make_committer(options.output, options.run)
     start_shard_id = 0
     done_shards: set[int] = set()
-    if options.incremental_mode == "overwrite":
+    if options.output.incremental_mode == "overwrite":
         if remote_output:
             fs, root = fsspec.core.url_to_fs(output_folder)
             if fs.exists(root):
                 fs.rm(root, recursive=True)
         else:
             shutil.rmtree(output_folder, ignore_errors=True)
-    elif options.incremental_mode == "extend":
+    elif options.output.incremental_mode == "extend":
         start_shard_id = max(committer.committed_shards(), default=-1) + 1
     else:
         done_shards = committer.committed_shards()
 
     committer.prepare()
-    distributed = options.distributor in ("pyspark", "ray")
     # One engine per process: the local shards and the sample retry share it; a distributed
     # run needs one on the driver only to retry samples.
+    retry_samples = options.run.retry_failed_samples
     worker = (
-        ShardWorker(options, committer) if not distributed or options.retry_failed_samples else None
+        ShardWorker(options, committer) if not options.run.distributed or retry_samples else None
     )
     progress: Progress | None = None
-    reporter = Reporter(options.quiet)
+    reporter = Reporter(options.run.quiet)
     try:
-        if options.retry_failed_samples:
+        if retry_samples:
             for shard_id, stats in retry_failed_samples(options, committer, worker.engine).items():
                 reporter.say(
                     f"shard {shard_id} retried: {stats.successes} of {stats.count} samples now "
                     "succeed"
                 )
         shard_total, sample_total = count_work(options, scan, start_shard_id, done_shards)
-        progress = Progress(shard_total, sample_total, quiet=options.quiet)
+        progress = Progress(shard_total, sample_total, quiet=options.run.quiet)
         failed = _distribute(
             options, scan, start_shard_id, done_shards, committer, worker, progress
         )
@@ -174,7 +188,7 @@ def run(options: DownloadOptions) -> RunSummary:
         raise
     committer.finish()
     progress.finish()
-    if options.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
+    if options.run.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
         with committer.writing():
             _finish_folder(options, output_folder)
     return RunSummary(
@@ -195,11 +209,13 @@ def _distribute(
     progress: Progress,
 ) -> list[int]:
     """Runs the shards to do with the run's distributor; returns those that still failed."""
-    reporter = Reporter(options.quiet)
+    reporter = Reporter(options.run.quiet)
     reporter.say("Starting the downloading of this file")
     shards = plan_shards(options, scan, start_shard_id, done_shards)
     wandb_logger = (
-        WandbLogger(options.wandb_project, options.summary_dict()) if options.enable_wandb else None
+        WandbLogger(options.run.wandb_project, options.summary_dict())
+        if options.run.enable_wandb
+        else None
     )
 
     def shard_done(shard_id: int, stats: ShardStats) -> None:
@@ -208,17 +224,17 @@ def _distribute(
             wandb_logger.shard_done(stats)
 
     try:
-        if options.distributor in ("pyspark", "ray"):
+        if options.run.distributed:
             progress.start_live(None)  # the engines run on executors: committed shards only
-            distribute = run_pyspark if options.distributor == "pyspark" else run_ray
+            distribute = run_pyspark if options.run.distributor == "pyspark" else run_ray
             return distribute(shards, options, committer, shard_done)
         progress.start_live(worker.engine.counters)
         failed_shards = run_local(
             shards,
             worker,
             lambda shard, stats: shard_done(shard.shard_id, stats),
-            parallelism=options.processes_count,
-            max_shard_retry=options.max_shard_retry,
+            parallelism=options.run.processes_count,
+            max_shard_retry=options.run.max_shard_retry,
             stop=worker.engine.cancel,
             reporter=reporter,
         )
@@ -232,19 +248,20 @@ def _distribute(
 def _finish_folder(options: DownloadOptions, output_folder: str) -> None:
     """The end-of-run summary of the whole folder on the terminal; `_run_summary.json` and
     report.html when asked for, else the commands that write them."""
-    summary = (write_run_stats if options.run_summary else run_summary)(
+    output = options.output
+    summary = (write_run_stats if output.run_summary else run_summary)(
         output_folder, options.summary_dict()
     )
     if not summary["shards"]:
         return
-    if options.html_report:
+    if output.html_report:
         write_report(output_folder, summary)
-    reporter = Reporter(options.quiet)
+    reporter = Reporter(options.run.quiet)
     reporter.say(summary_text(summary))
     missing = []
-    if not options.html_report:
+    if not output.html_report:
         missing.append(f"img2dataset report {output_folder}  (report.html: plots, gallery)")
-    if not options.run_summary:
+    if not output.run_summary:
         missing.append(f"img2dataset aggregate {output_folder}  ({RUN_STATS_NAME})")
     for command in missing:
         reporter.say(f"for more: {command}")

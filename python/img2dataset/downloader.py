@@ -25,8 +25,9 @@ import fsspec
 import pyarrow as pa
 
 from . import _engine
-from .committer import ShardStats
+from .options import DownloadOptions, FetchOptions, InputOptions, OutputOptions, RunOptions
 from .resizer import Resizer
+from .shard_stats import ShardStats
 from .worker import engine_rows, meta_columns, metadata_table, stored_metadata
 
 _fetchers: dict[tuple, _engine.UrlFetcher] = {}
@@ -171,29 +172,36 @@ class Downloader:
         self.encode_format = encode_format
         reserved = {"url", "caption", verify_hash_type, blurring_bbox_col}
         directives = disallowed_header_directives
-        self.options = replace(
-            resizer.options,
-            url_list="<downloader>",
-            output_folder=output_folder,
-            output_format="files",  # staged as files; the sample writer writes the output
-            encode_format=encode_format,
-            thread_count=thread_count,
-            extract_exif=extract_exif,
-            timeout=timeout,
-            number_sample_per_shard=number_sample_per_shard,
-            oom_shard_count=oom_shard_count,
-            compute_hash=compute_hash,
-            verify_hash=[verify_hash_type, verify_hash_type] if verify_hash_type else None,
-            retries=retries,
-            # Stripped and lower-cased, as the reference's Downloader keeps it.
-            user_agent_token=user_agent_token.strip().lower() if user_agent_token else None,
-            disallowed_header_directives=sorted(directives) if directives else None,
-            caption_col="caption" if "caption" in self.column_list else None,
-            bbox_col=blurring_bbox_col,
-            save_additional_columns=[c for c in self.column_list if c not in reserved] or None,
-            input_format="parquet",
-            ignore_ssl_certificate=ignore_ssl_certificate,
-            allow_private_addresses=allow_private_addresses,
+        # The reference's arguments, not checked again (as the reference does not).
+        self.options = DownloadOptions(
+            input=InputOptions(
+                url_list="<downloader>",
+                input_format="parquet",
+                caption_col="caption" if "caption" in self.column_list else None,
+                bbox_col=blurring_bbox_col,
+                save_additional_columns=[c for c in self.column_list if c not in reserved] or None,
+                verify_hash=[verify_hash_type, verify_hash_type] if verify_hash_type else None,
+            ),
+            fetch=FetchOptions(
+                thread_count=thread_count,
+                timeout=timeout,
+                retries=retries,
+                # Stripped and lower-cased, as the reference's Downloader keeps it.
+                user_agent_token=user_agent_token.strip().lower() if user_agent_token else None,
+                disallowed_header_directives=sorted(directives) if directives else [],
+                ignore_ssl_certificate=ignore_ssl_certificate,
+                allow_private_addresses=allow_private_addresses,
+            ),
+            image=replace(resizer.options, encode_format=encode_format),
+            output=OutputOptions(
+                output_folder=output_folder,
+                output_format="files",  # staged as files; the sample writer writes the output
+                extract_exif=extract_exif,
+                number_sample_per_shard=number_sample_per_shard,
+                oom_shard_count=oom_shard_count,
+                compute_hash=compute_hash,
+            ),
+            run=RunOptions(),
         )
         self._engine: _engine.Engine | None = None
         self._engine_lock = threading.Lock()
@@ -241,7 +249,7 @@ class Downloader:
             shutil.rmtree(staging, ignore_errors=True)
         end_time = time.time()  # after the writer closed, as the reference takes it
         stats = replace(stats, end_time=end_time, duration=end_time - start_time)
-        name = _engine.shard_name(shard_id, self.options.oom_shard_count)
+        name = _engine.shard_name(shard_id, self.options.output.oom_shard_count)
         out_fs, out_root = fsspec.core.url_to_fs(self.output_folder)
         out_fs.pipe_file(f"{out_root.rstrip('/')}/{name}_stats.json", stats.to_json().encode())
         fs.rm(shard_path)
@@ -253,7 +261,7 @@ class Downloader:
             shard_id,
             self.output_folder,
             self.save_caption,
-            self.options.oom_shard_count,
+            self.options.output.oom_shard_count,
             schema,
             self.encode_format,
         )

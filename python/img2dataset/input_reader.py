@@ -33,10 +33,10 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from .column_types import ColumnTypes, cast_columns
-from .options import DownloadOptions
+from .options import InputOptions
 
 
-def additional_columns(options: DownloadOptions) -> list[str]:
+def additional_columns(options: InputOptions) -> list[str]:
     """`save_additional_columns`, then `bbox_col` when it is not already among them."""
     columns = list(options.save_additional_columns or [])
     if options.bbox_col is not None and options.bbox_col not in columns:
@@ -44,7 +44,7 @@ def additional_columns(options: DownloadOptions) -> list[str]:
     return columns
 
 
-def column_list(options: DownloadOptions) -> list[str]:
+def column_list(options: InputOptions) -> list[str]:
     """The logical columns of the input table, in the reference's order."""
     if options.input_format.startswith("txt"):
         return ["url"]
@@ -56,7 +56,7 @@ def column_list(options: DownloadOptions) -> list[str]:
     return [*columns, "url"]
 
 
-def _source_columns(options: DownloadOptions) -> dict[str, str]:
+def _source_columns(options: InputOptions) -> dict[str, str]:
     """Input column name -> logical name, for the columns to read."""
     columns = {name: name for name in additional_columns(options)}
     if options.caption_col is not None:
@@ -67,7 +67,7 @@ def _source_columns(options: DownloadOptions) -> dict[str, str]:
     return columns
 
 
-def _string_columns(options: DownloadOptions) -> list[str]:
+def _string_columns(options: InputOptions) -> list[str]:
     names = [options.url_col]
     if options.caption_col is not None:
         names.append(options.caption_col)
@@ -89,7 +89,7 @@ def _stream(path: str, compressed: bool) -> io.IOBase:
     return _open_binary(path, compressed)
 
 
-def _describe(options: DownloadOptions, name: str) -> str:
+def _describe(options: InputOptions, name: str) -> str:
     roles = {options.url_col: "url_col", options.caption_col: "caption_col"}
     if options.verify_hash is not None:
         roles[options.verify_hash[0]] = "verify_hash"
@@ -98,7 +98,7 @@ def _describe(options: DownloadOptions, name: str) -> str:
     return roles.get(name, "save_additional_columns")
 
 
-def check_columns(path: str, names: Iterable[str], options: DownloadOptions) -> None:
+def check_columns(path: str, names: Iterable[str], options: InputOptions) -> None:
     """Raises ValueError when a column the options name is not among `names`."""
     present = list(names)
     for column in _source_columns(options):
@@ -124,7 +124,7 @@ _UNREADABLE = (
 
 
 @contextlib.contextmanager
-def reading(path: str, options: DownloadOptions) -> Iterator[None]:
+def reading(path: str, options: InputOptions) -> Iterator[None]:
     """Turns an unreadable input into a ValueError that names the file, the format it was read
     as and, for text that is not UTF-8, the line and byte where it goes wrong."""
     try:
@@ -154,7 +154,7 @@ def _invalid_utf8_location(path: str, compressed: bool) -> str:
     return ""
 
 
-def input_columns(path: str, options: DownloadOptions) -> list[str] | None:
+def input_columns(path: str, options: InputOptions) -> list[str] | None:
     """The column names of an input file, read cheaply (parquet footer, csv header), or None
     for formats whose columns are only known once read (json, jsonl)."""
     fmt = options.input_format.removesuffix(".gz")
@@ -224,7 +224,7 @@ def _records_table(records: list[Any], path: str, names: list[str]) -> pa.Table:
     return pa.table(columns) if columns else pa.table({})
 
 
-def _json_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.Table]:
+def _json_chunks(path: str, options: InputOptions, rows: int) -> Iterator[pa.Table]:
     """A json document: a list of records is streamed `rows` records at a time; the other
     shapes pandas reads (objects of columns) are read whole."""
     names = list(_source_columns(options))
@@ -240,7 +240,7 @@ def _json_chunks(path: str, options: DownloadOptions, rows: int) -> Iterator[pa.
 
 
 def _logical(
-    raw: pa.Table, path: str, options: DownloadOptions, types: dict[str, pa.DataType]
+    raw: pa.Table, path: str, options: InputOptions, types: dict[str, pa.DataType]
 ) -> pa.Table:
     """`raw` (the file's own columns) renamed, cast and ordered as `column_list(options)`;
     the additional columns cast to `types` (settled by the counting pass)."""
@@ -300,7 +300,7 @@ def _row_too_large(path: str, where: str) -> ValueError:
 
 
 def _raw_chunks(
-    path: str, options: DownloadOptions, rows: int, block_size: int = BLOCK_BYTES
+    path: str, options: InputOptions, rows: int, block_size: int = BLOCK_BYTES
 ) -> Iterator[pa.Table]:
     """The file's own columns, a few batches at a time, read as they are consumed; csv and tsv
     in blocks of `block_size` bytes."""
@@ -406,7 +406,7 @@ def rechunk(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
 
 def _logical_chunks(
     path: str,
-    options: DownloadOptions,
+    options: InputOptions,
     rows: int,
     types: dict[str, pa.DataType],
     block_size: int,
@@ -421,7 +421,7 @@ def _logical_chunks(
 
 def iter_input_tables(
     path: str,
-    options: DownloadOptions,
+    options: InputOptions,
     rows: int,
     types: dict[str, pa.DataType],
     block_size: int = BLOCK_BYTES,
@@ -434,14 +434,16 @@ def iter_input_tables(
     return rechunk(_logical_chunks(path, options, rows, types, block_size), rows)
 
 
-def count_input_rows(path: str, options: DownloadOptions, types: ColumnTypes) -> tuple[int, int]:
-    """The rows of one input file, every one read and checked, none kept, and the block size
-    its rows need (csv and tsv: grown from BLOCK_BYTES until the largest row fits); `types` is
-    shown the additional columns of every chunk."""
+def count_input_rows(
+    path: str, options: InputOptions, types: ColumnTypes, rows: int
+) -> tuple[int, int]:
+    """The rows of one input file, every one read and checked (`rows` at a time), none kept,
+    and the block size its rows need (csv and tsv: grown from BLOCK_BYTES until the largest row
+    fits); `types` is shown the additional columns of every chunk."""
     block_size = BLOCK_BYTES
     while True:
         try:
-            return _count_rows(path, options, types, block_size), block_size
+            return _count_rows(path, options, types, rows, block_size), block_size
         except ValueError as error:
             if not _is_straddling(error.__cause__):
                 raise
@@ -450,12 +452,14 @@ def count_input_rows(path: str, options: DownloadOptions, types: ColumnTypes) ->
             block_size = min(4 * block_size, MAX_ROW_BYTES)
 
 
-def _count_rows(path: str, options: DownloadOptions, types: ColumnTypes, block_size: int) -> int:
+def _count_rows(
+    path: str, options: InputOptions, types: ColumnTypes, rows: int, block_size: int
+) -> int:
     extras = additional_columns(options)
     seen: set[str] = set()
     count = 0
     with reading(path, options):
-        for raw in _raw_chunks(path, options, options.number_sample_per_shard, block_size):
+        for raw in _raw_chunks(path, options, rows, block_size):
             if not raw.num_rows:
                 continue
             seen.update(raw.column_names)

@@ -16,8 +16,8 @@ from typing import Any
 
 import fsspec
 
-from .committer import STATS_NAME, ShardStats
 from .progress import reference_line
+from .shard_stats import STATS_NAME, ShardStats
 from .wandb_logger import _metrics
 
 

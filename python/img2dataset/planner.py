@@ -25,7 +25,7 @@ from .input_reader import (
     rechunk,
     split_row_errors,
 )
-from .options import DownloadOptions
+from .options import DownloadOptions, InputOptions
 from .url_dedup import SeenUrls
 
 DUPLICATE = ("duplicate", "duplicate URL: an earlier row of this run has it")
@@ -70,7 +70,7 @@ def input_files(url_list: str, input_format: str) -> list[str]:
     return [url(path)]
 
 
-def check_inputs(options: DownloadOptions) -> list[str]:
+def check_inputs(options: InputOptions) -> list[str]:
     """The input files, each checked for the columns the options name where that is cheap
     (parquet footers, csv headers): a typo in a column name fails before any download."""
     files = input_files(options.url_list, options.input_format)
@@ -97,21 +97,22 @@ def scan_inputs(options: DownloadOptions) -> InputScan:
     """The rows of each input file, from a first pass that reads every row (the footer for
     parquet, a line count for txt, a full parse for the others) and keeps none: a malformed
     line anywhere is a ValueError before any download or change to the output folder."""
-    files = check_inputs(options)
-    fmt = options.input_format.removesuffix(".gz")
+    inputs, per_shard = options.input, options.output.number_sample_per_shard
+    files = check_inputs(inputs)
+    fmt = inputs.input_format.removesuffix(".gz")
     types = ColumnTypes(text=fmt in ("csv", "tsv"))
     counts, block_sizes = [], []
     for path in files:
         block_size = BLOCK_BYTES
         if fmt == "parquet":
-            with reading(path, options), fsspec.open(path, "rb") as f:
+            with reading(path, inputs), fsspec.open(path, "rb") as f:
                 count = pq.ParquetFile(f).metadata.num_rows
         else:
-            count, block_size = count_input_rows(path, options, types)
+            count, block_size = count_input_rows(path, inputs, types, per_shard)
         counts.append(count)
         block_sizes.append(block_size)
     if not any(counts):
-        where = files[0] if len(files) == 1 else f"{options.url_list} ({len(files)} files)"
+        where = files[0] if len(files) == 1 else f"{inputs.url_list} ({len(files)} files)"
         raise ValueError(f"url_list: no URL to download in {where}: the input is empty")
     return InputScan(files, counts, types.types(), block_sizes)
 
@@ -120,15 +121,15 @@ def count_work(
     options: DownloadOptions, scan: InputScan, start_shard_id: int, done_shards: set[int]
 ) -> tuple[int, int]:
     """How many shards plan_shards() will yield, and how many rows they hold."""
-    per_shard = options.number_sample_per_shard
-    if options.shards_span_input_files:
+    per_shard = options.output.number_sample_per_shard
+    if options.input.shards_span_input_files:
         sizes = _shard_sizes(sum(scan.row_counts), per_shard)
     else:
         sizes = [size for count in scan.row_counts for size in _shard_sizes(count, per_shard)]
     todo = [
         size
         for shard_id, size in enumerate(sizes, start=start_shard_id)
-        if shard_id not in done_shards and in_this_part(options, shard_id)
+        if shard_id not in done_shards and options.run.in_this_part(shard_id)
     ]
     return len(todo), sum(todo)
 
@@ -148,7 +149,7 @@ def plan_shards(
     or, with `shards_span_input_files`, over the concatenation of the files in order, so that
     many small files still make full shards. A resumed run must use the same choice. With
     `deduplicate_urls`, the rows of done shards count as seen too."""
-    seen = SeenUrls() if options.deduplicate_urls else None
+    seen = SeenUrls() if options.input.deduplicate_urls else None
     for shard_id, table in _numbered_tables(options, scan, start_shard_id):
         table, row_errors = split_row_errors(table)
         failures: list[tuple[str, str] | None] = [
@@ -158,28 +159,22 @@ def plan_shards(
             for i, duplicate in enumerate(seen.mark(table.column("url").to_pylist())):
                 if duplicate and failures[i] is None:
                     failures[i] = DUPLICATE
-        if shard_id not in done_shards and in_this_part(options, shard_id):
+        if shard_id not in done_shards and options.run.in_this_part(shard_id):
             yield Shard(shard_id, table, failures if any(failures) else None)
-
-
-def in_this_part(options: DownloadOptions, shard_id: int) -> bool:
-    """Static split (`num_workers`, `worker_id`): part k of n runs the shards whose id is k
-    modulo n. Every part plans all the shards, so ids and deduplication agree between parts."""
-    return shard_id % options.num_workers == options.worker_id
 
 
 def _numbered_tables(
     options: DownloadOptions, scan: InputScan, start_shard_id: int
 ) -> Iterator[tuple[int, pa.Table]]:
-    per_shard = options.number_sample_per_shard
+    inputs, per_shard = options.input, options.output.number_sample_per_shard
     types = scan.column_types
     files = list(zip(scan.files, scan.block_sizes, strict=True))
-    if options.shards_span_input_files:
+    if inputs.shards_span_input_files:
         tables = rechunk(
             _same_types(
                 t
                 for path, block in files
-                for t in iter_input_tables(path, options, per_shard, types, block)
+                for t in iter_input_tables(path, inputs, per_shard, types, block)
             ),
             per_shard,
         )
@@ -188,7 +183,7 @@ def _numbered_tables(
     file_start_id = start_shard_id
     for path, block_size in files:
         shard_count = 0
-        for table in iter_input_tables(path, options, per_shard, types, block_size):
+        for table in iter_input_tables(path, inputs, per_shard, types, block_size):
             yield file_start_id + shard_count, table
             shard_count += 1
         file_start_id += shard_count

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from .committer import ShardStats
+from .shard_stats import ShardStats
 
 CountersFunction = Callable[[], dict[str, Any]]
 

@@ -63,7 +63,7 @@ class Reader:
         self.done_shards = done_shards
         self.tmp_path = tmp_path
         self.start_shard_id = start_shard_id
-        self.column_list = column_list(self.options)
+        self.column_list = column_list(self.options.input)
         self.input_files = input_files(url_list, input_format)
 
     def __iter__(self) -> Iterator[tuple[int, str]]:

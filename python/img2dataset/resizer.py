@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any, BinaryIO
 
 from . import _engine
-from .options import INTERPOLATIONS, DownloadOptions
+from .options import INTERPOLATIONS, ImageOptions
 
 
 class ResizeMode(Enum):
@@ -95,9 +95,8 @@ class Resizer:
     ):
         if isinstance(resize_mode, ResizeMode):
             resize_mode = resize_mode.name
-        self.options = DownloadOptions.from_arguments(
+        self.options = ImageOptions.from_arguments(
             {
-                "url_list": "<resizer>",
                 "image_size": image_size,
                 "resize_mode": resize_mode,
                 "resize_only_if_bigger": resize_only_if_bigger,
@@ -120,7 +119,7 @@ class Resizer:
         self.resize_only_if_bigger = resize_only_if_bigger
         self.encode_format = encode_format
         self.blurrer = blurrer
-        self._processor = _engine.ImageProcessor(self.options.engine_options().image)
+        self._processor = _engine.ImageProcessor(self.options.engine())
 
     def __call__(self, img_stream, blurring_bbox_list=None):
         data = read_image_bytes(img_stream)
@@ -143,7 +142,7 @@ class Resizer:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._processor = _engine.ImageProcessor(self.options.engine_options().image)
+        self._processor = _engine.ImageProcessor(self.options.engine())
 
 
 __all__ = ["ResizeMode", "Resizer", "inter_str_to_cv2"]

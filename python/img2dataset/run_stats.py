@@ -16,8 +16,8 @@ from typing import Any
 
 import fsspec
 
-from .committer import STATS_NAME, size_bucket_names
 from .diagnosis import diagnose
+from .shard_stats import STATS_NAME, size_bucket_names
 
 RUN_STATS_NAME = "_run_summary.json"
 # Hosts listed in the summary's failures_by_host.

@@ -27,11 +27,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import _engine
-from .committer import Committer, ShardStats, StagedShard
+from .committer import Committer, StagedShard
 from .input_reader import column_list
 from .options import DownloadOptions
 from .parquet_output import write_parquet_shard
 from .reporter import Reporter
+from .shard_stats import ShardStats
 from .worker import engine_rows, meta_columns, metadata_table
 
 
@@ -53,7 +54,7 @@ def retry_failed_samples(
 ) -> dict[int, ShardStats]:
     """Retries the selected failed samples of every committed shard; returns the new stats of
     the shards it rewrote."""
-    matches = class_matcher(options.retry_failed_samples)
+    matches = class_matcher(options.run.retry_failed_samples)
     rewritten = {}
     for shard_id in sorted(committer.committed_shards()):
         name = committer.shard_name(shard_id)
@@ -65,8 +66,8 @@ def retry_failed_samples(
             before = ShardStats.from_json(f.read().decode())
         classes = row_error_classes(stored, before)
         if classes is None:
-            if options.retry_failed_samples is not True:
-                Reporter(options.quiet).say(
+            if options.run.retry_failed_samples is not True:
+                Reporter(options.run.quiet).say(
                     f"shard {name}: skipped by retry_failed_samples: its metadata and stats "
                     "do not say the error class of its failures (written by another tool?); "
                     "retry_failed_samples=True retries all of them"
@@ -115,7 +116,7 @@ def _retry_shard(
     selected: list[int],
 ) -> ShardStats:
     name = committer.shard_name(shard_id)
-    inputs = stored.select(column_list(options)).take(selected)
+    inputs = stored.select(column_list(options.input)).take(selected)
     rows = engine_rows(inputs, options)
     rows = rows.append_column("row_index", pa.array(selected, type=pa.int64()))
     staging = committer.staging_dir(shard_id)
@@ -128,8 +129,8 @@ def _retry_shard(
         engine_names = [n for n in results.schema.names if n in stored.column_names]
         retried = metadata_table(inputs, results)
         merged = stored
-        if options.output_format == "parquet":  # the images: merged by _merge_files
-            merged = stored.drop_columns([options.encode_format])
+        if options.output.output_format == "parquet":  # the images: merged by _merge_files
+            merged = stored.drop_columns([options.image.encode_format])
         for column_name in engine_names:
             column = merged.column(column_name).to_pylist()
             for position, value in zip(
@@ -145,7 +146,7 @@ def _retry_shard(
             selected, retried.column("error_class").to_pylist(), strict=True
         ):
             merged_classes[position] = error_class
-        if options.save_error_class and "error_class" not in merged.column_names:
+        if options.output.save_error_class and "error_class" not in merged.column_names:
             merged = merged.append_column("error_class", pa.array(merged_classes, pa.string()))
 
         files = _merge_files(options, committer, name, staging, run, merged, stored)
@@ -173,7 +174,7 @@ def _merge_files(
     stored: pa.Table,
 ) -> list[str]:
     """Writes the shard's data files, merged, into `staging`; returns their names to commit."""
-    fmt = options.output_format
+    fmt = options.output.output_format
     if fmt == "files":  # new samples join the shard's folder, file by file
         committer.merge_folder(os.path.join(staging, name), name)
         return []
@@ -191,15 +192,15 @@ def _merge_files(
     if fmt == "parquet":
         # Old images for the rows kept, staged files for the recovered ones.
         samples = os.path.join(staging, name)
-        old_images = stored.column(options.encode_format).to_pylist()
+        old_images = stored.column(options.image.encode_format).to_pylist()
         keys, statuses = merged.column("key").to_pylist(), merged.column("status").to_pylist()
         os.makedirs(samples, exist_ok=True)
         for key, status, image in zip(keys, statuses, old_images, strict=True):
-            path = os.path.join(samples, f"{key}.{options.encode_format}")
+            path = os.path.join(samples, f"{key}.{options.image.encode_format}")
             if status == "success" and image is not None and not os.path.exists(path):
                 with open(path, "wb") as f:
                     f.write(image)
-        return write_parquet_shard(staging, name, merged, options.encode_format)
+        return write_parquet_shard(staging, name, merged, options.image.encode_format)
     if fmt == "tfrecord":
         from .tfrecord_output import write_tfrecord_shard  # protobuf: only for tfrecord
 
@@ -211,9 +212,9 @@ def _merge_files(
                     merged.column("key"), value_set=pa.array(_new_keys(staging, name, options))
                 )
             ),
-            options.encode_format,
+            options.image.encode_format,
             meta_columns(merged, options),
-            caption=options.caption_col is not None,
+            caption=options.input.caption_col is not None,
         )
         merged_path = os.path.join(staging, f"{name}.merged")
         with open(merged_path, "wb") as out:
@@ -227,6 +228,6 @@ def _merge_files(
 
 
 def _new_keys(staging: str, name: str, options: DownloadOptions) -> list[str]:
-    suffix = "." + options.encode_format
+    suffix = "." + options.image.encode_format
     folder = os.path.join(staging, name)
     return sorted(f.removesuffix(suffix) for f in os.listdir(folder) if f.endswith(suffix))

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from .committer import ShardStats
+from .shard_stats import ShardStats
 
 LOG_INTERVAL = 60.0
 

@@ -9,11 +9,12 @@ import numpy as np
 import pyarrow as pa
 
 from . import _engine
-from .committer import Committer, ShardStats, StagedShard
+from .committer import Committer, StagedShard
 from .input_reader import additional_columns
 from .options import DownloadOptions
 from .parquet_output import write_parquet_shard
 from .planner import Shard
+from .shard_stats import ShardStats
 
 
 class ShardWorker:
@@ -51,21 +52,23 @@ class ShardWorker:
             end_time = time.time()
             metadata = metadata_table(shard.table, results)
             stats = ShardStats.from_results(metadata, start_time, end_time, run.bytes_downloaded)
-            metadata = stored_metadata(metadata, self.options.save_error_class)
+            metadata = stored_metadata(metadata, self.options.output.save_error_class)
             files = list(run.files)
             name = self.committer.shard_name(shard.shard_id)
-            if self.options.output_format == "parquet":
-                files = write_parquet_shard(staging, name, metadata, self.options.encode_format)
-            elif self.options.output_format == "tfrecord":
+            if self.options.output.output_format == "parquet":
+                files = write_parquet_shard(
+                    staging, name, metadata, self.options.image.encode_format
+                )
+            elif self.options.output.output_format == "tfrecord":
                 from .tfrecord_output import write_tfrecord_shard  # protobuf: only for tfrecord
 
                 files = write_tfrecord_shard(
                     staging,
                     name,
                     metadata,
-                    self.options.encode_format,
+                    self.options.image.encode_format,
                     meta_columns(metadata, self.options),
-                    caption=self.options.caption_col is not None,
+                    caption=self.options.input.caption_col is not None,
                 )
             return StagedShard(shard.shard_id, staging, files, metadata, stats)
         except BaseException as error:
@@ -98,7 +101,10 @@ def with_failed_rows(
     failed[indices] = True
     keys = [
         _engine.sample_key(
-            shard.shard_id, int(i), options.number_sample_per_shard, options.oom_shard_count
+            shard.shard_id,
+            int(i),
+            options.output.number_sample_per_shard,
+            options.output.oom_shard_count,
         )
         for i in indices
     ]
@@ -124,13 +130,13 @@ def engine_rows(table: pa.Table, options: DownloadOptions) -> pa.RecordBatch:
     """What the engine reads of a shard's rows: url, and caption, expected_hash, bbox and
     json_members when the options use them."""
     columns = {"url": table.column("url")}
-    if options.caption_col is not None and "caption" in table.column_names:
+    if options.input.caption_col is not None and "caption" in table.column_names:
         columns["caption"] = table.column("caption")
-    if options.verify_hash is not None:
-        columns["expected_hash"] = table.column(options.verify_hash[1])
-    if options.bbox_col is not None:
-        columns["bbox"] = table.column(options.bbox_col)
-    others = additional_columns(options)
+    if options.input.verify_hash is not None:
+        columns["expected_hash"] = table.column(options.input.verify_hash[1])
+    if options.input.bbox_col is not None:
+        columns["bbox"] = table.column(options.input.bbox_col)
+    others = additional_columns(options.input)
     if others and table.num_columns > 1:
         columns["json_members"] = json_members(table, others)
     combined = pa.table(columns).combine_chunks()
@@ -146,7 +152,7 @@ def engine_rows(table: pa.Table, options: DownloadOptions) -> pa.RecordBatch:
 def meta_columns(metadata: pa.Table, options: DownloadOptions) -> list[str]:
     """The entries of the reference's per-sample `meta`, in its order: the input columns but the
     verify column, then the engine's, the computed hash last (not `error_class`, an addition)."""
-    hash_name = options.compute_hash
+    hash_name = options.output.compute_hash
     names = [n for n in metadata.column_names if n not in ("error_class", hash_name)]
     return names + ([hash_name] if hash_name in metadata.column_names else [])
 

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import _engine
-from .committer import is_remote
+from .output_store import is_remote
 
 
 class _Destination:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 
-from ..committer import Committer, ShardStats
+from ..committer import Committer
 from ..options import DownloadOptions
 from ..planner import Shard
 from ..reporter import Reporter
+from ..shard_stats import ShardStats
 from .shard_retry import with_shard_retries
 from .shard_spool import ShardSpool
 from .shard_task import ShardTask, TaskOutcome
@@ -33,9 +34,9 @@ def run_distributed(
 ) -> list[int]:
     """Runs every shard through `run_batch`, `subjob_size` at a time; returns the ids of the
     shards that still failed after `max_shard_retry` extra passes."""
-    spool = ShardSpool(options.output_folder)
+    spool = ShardSpool(options.output.output_folder)
     committed: set[int] = set()
-    reporter = Reporter(options.quiet)
+    reporter = Reporter(options.run.quiet)
 
     def run_tasks(tasks: list[ShardTask]) -> list[ShardTask]:
         failed = []
@@ -61,7 +62,7 @@ def run_distributed(
 
     def run_pass(tasks: Iterable[ShardTask]) -> list[ShardTask]:
         failed = []
-        for batch in _batched(tasks, options.subjob_size):
+        for batch in _batched(tasks, options.run.subjob_size):
             failed += run_tasks(batch)
         return failed
 
@@ -69,7 +70,7 @@ def run_distributed(
         for shard in shards:
             yield ShardTask(shard.shard_id, spool.write(shard))
 
-    retried = with_shard_retries(run_pass, tasks(), options.max_shard_retry, reporter)
+    retried = with_shard_retries(run_pass, tasks(), options.run.max_shard_retry, reporter)
     return [t.shard_id for t in retried]
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from ..committer import OutputFolderUnusable, ShardStats
+from ..output_store import OutputFolderUnusable
 from ..planner import Shard
 from ..reporter import DEFAULT, Reporter
+from ..shard_stats import ShardStats
 from .shard_retry import with_shard_retries
 
 ShardFunction = Callable[[Shard], ShardStats]

@@ -59,8 +59,8 @@ def spark_session(processes_count: int, reporter: Reporter = DEFAULT) -> Iterato
 def run_pyspark(
     shards: Iterable[Shard], options: DownloadOptions, committer: Committer, on_done: OnDone
 ) -> list[int]:
-    reporter = Reporter(options.quiet)
-    with spark_session(options.processes_count, reporter) as spark:
+    reporter = Reporter(options.run.quiet)
+    with spark_session(options.run.processes_count, reporter) as spark:
         context = spark.sparkContext
         task_function = functools.partial(run_shard_task, options)
 

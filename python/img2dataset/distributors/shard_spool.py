@@ -12,7 +12,7 @@ from __future__ import annotations
 import fsspec
 import pyarrow as pa
 
-from ..committer import TMP_FOLDER
+from ..output_store import TMP_FOLDER
 from ..planner import Shard
 
 # The shard's failures (planner.Shard), as two columns of the spooled table.

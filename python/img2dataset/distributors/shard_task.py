@@ -48,7 +48,9 @@ def _worker(options: DownloadOptions) -> ShardWorker:
     with _workers_lock:
         worker = _workers.get(key)
         if worker is None:
-            worker = _workers[key] = ShardWorker(options, make_committer(options))
+            worker = _workers[key] = ShardWorker(
+                options, make_committer(options.output, options.run)
+            )
         return worker
 
 
