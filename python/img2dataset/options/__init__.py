@@ -15,6 +15,7 @@ README's options table are made from it, and tests/test_options.py keeps it equa
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,8 +57,10 @@ GROUPS = {
 }
 
 
+@functools.cache
 def option_fields() -> dict[str, tuple[str, dataclasses.Field]]:
-    """Every option: its name -> (its group's name, its field)."""
+    """Every option: its name -> (its group's name, its field). Made once: the groups are
+    fixed."""
     return {
         f.name: (group_name, f)
         for group_name, group in GROUPS.items()
