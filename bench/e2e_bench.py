@@ -30,6 +30,10 @@ process tree (wait4), peak RSS the largest sum of the tree's resident sets (samp
 the images the URL list serves whole, with the scenario's options: one pass just before each
 engine run, and their median.
 
+Then, with `--formats` (default webdataset,parquet,tfrecord), the engine alone runs scenario (a)
+once per output format, alternately, `--repeat` times each: samples per CPU-second of each
+format next to the first's.
+
 Prints a table and writes bench/results/e2e.json. Timings are reported, never asserted.
 """
 
@@ -302,8 +306,11 @@ def run_tool(
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{tool} failed: see {log_path}")
+    columns = ["key", "status", "width", "height"]
     rows = [
-        row for path in sorted(output.glob("*.parquet")) for row in pq.read_table(path).to_pylist()
+        row
+        for path in sorted(output.glob("*.parquet"))
+        for row in pq.read_table(path, columns=columns).to_pylist()
     ]
     successes = {r["key"]: (r["width"], r["height"]) for r in rows if r["status"] == "success"}
     cpu = usage.ru_utime + usage.ru_stime
@@ -423,7 +430,49 @@ def run_scenario(
     }
 
 
+def run_formats(formats: list[str], inside: list[str], work: Path, repeat: int) -> dict:
+    """The engine alone on scenario (a) once per output format, alternately, `repeat` times:
+    the cost of each format next to webdataset's."""
+    runs: dict[str, list[dict]] = {fmt: [] for fmt in formats}
+    for attempt in range(repeat):
+        for fmt in formats:
+            output = work / f"format-{fmt}-{attempt}"
+            options = {**SCENARIOS["a"], "output_format": fmt}
+            run = run_tool(
+                "engine", Path(sys.executable), inside, work / "urls.txt", output, options
+            )
+            runs[fmt].append(run)
+            shutil.rmtree(output)
+            print(
+                f"format {fmt:10} run {attempt}: {run['samples']} samples, "
+                f"{run['cpu_s']:.1f} CPU-s, {run['samples_per_cpu_s']:.0f} samples/CPU-s, "
+                f"peak {run['peak_rss_mib']:.0f} MiB",
+                flush=True,
+            )
+    summary = {
+        fmt: {field: median(fmt_runs, field) for field in MEDIAN_FIELDS}
+        for fmt, fmt_runs in runs.items()
+    }
+    base = summary[formats[0]]["samples_per_cpu_s"]
+    for fmt in formats:
+        summary[fmt]["over_first"] = summary[fmt]["samples_per_cpu_s"] / base
+    return summary
+
+
+def print_formats(formats: dict) -> None:
+    print()
+    first = next(iter(formats))
+    print(f"{'format':11} {'samples/CPU-s':>14} {'over ' + first:>16} {'peak MiB':>9}")
+    for fmt, m in formats.items():
+        print(
+            f"{fmt:11} {m['samples_per_cpu_s']:14.1f} {m['over_first']:16.3f} "
+            f"{m['peak_rss_mib']:9.0f}"
+        )
+
+
 def print_summary(results: dict) -> None:
+    if not results["scenarios"]:
+        return
     print()
     print(
         f"{'scenario':9} {'tool':10} {'samples/CPU-s':>14} {'samples/s':>10} "
@@ -461,7 +510,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--scenarios", default="a,b")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--formats",
+        default="webdataset,parquet,tfrecord",
+        help="output formats the engine runs scenario (a) with, compared with the first "
+        "(empty: none)",
+    )
     args = parser.parse_args(argv)
+    formats = [f for f in args.formats.split(",") if f]
 
     subprocess.run(
         [sys.executable, str(REPO / "bench" / "make_corpus.py"), "--output", str(CORPUS)],
@@ -483,11 +539,15 @@ def main(argv: list[str]) -> int:
         (work / "urls.txt").write_text("".join(u + "\n" for u in urls))
         ceiling = Ceiling(served, work)
         with servers(inside, work) as results["nginx"]:
-            for key in args.scenarios.split(","):
+            for key in [k for k in args.scenarios.split(",") if k]:
                 results["scenarios"][key] = run_scenario(
                     key, tools, inside, work, args.repeat, ceiling
                 )
+            if formats:
+                results["formats"] = run_formats(formats, inside, work, args.repeat)
     print_summary(results)
+    if formats:
+        print_formats(results["formats"])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {args.output}")

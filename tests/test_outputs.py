@@ -34,9 +34,9 @@ def test_parquet_output_holds_metadata_and_images(image_server, tmp_path):
 
 
 def test_parquet_output_row_groups_bound_memory(image_server, tmp_path, monkeypatch):
-    from img2dataset import parquet_output
+    from img2dataset.formats import parquet
 
-    monkeypatch.setattr(parquet_output, "ROW_GROUP_ROWS", 2)
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 2)
     urls = [image_server.image_url("rgb_64x48.jpg")] * 5
     output = download_urls(tmp_path, urls, output_format="parquet", caption_col=None)
     metadata = pq.ParquetFile(output / "00000.parquet").metadata
@@ -106,7 +106,7 @@ def test_tfrecord_output_read_by_an_independent_reader(image_server, tmp_path):
 def test_tfrecord_feature_types():
     from tfrecord import example_pb2  # the reader package's own copy of tf.train.Example
 
-    from img2dataset.tfrecord_output import example_bytes
+    from img2dataset.formats.tfrecord import example_bytes
 
     parsed = example_pb2.Example()
     parsed.ParseFromString(

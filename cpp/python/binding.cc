@@ -93,9 +93,9 @@ void DeleteArrayCapsule(PyObject* capsule) {
 // The result of one shard; hands its result table to pyarrow once.
 class ShardRun {
  public:
-  ShardRun(const ShardOutput& output, const OutputOptions& options)
-      : files_(output.files), bytes_downloaded_(output.bytes_downloaded) {
-    ExportResultTable(output.samples, options, schema_.get(), array_.get());
+  ShardRun(ShardOutput output, const OutputOptions& options)
+      : files_(std::move(output.files)), bytes_downloaded_(output.bytes_downloaded) {
+    ExportResultTable(std::move(output.samples), options, schema_.get(), array_.get());
   }
 
   const std::vector<std::string>& files() const { return files_; }
@@ -122,7 +122,8 @@ class ShardRun {
   std::unique_ptr<ArrowArray> array_ = std::make_unique<ArrowArray>();
 };
 
-ShardInput ImportRows(int64_t shard_id, nb::handle rows, const std::string& staging_dir) {
+ShardInput ImportRows(int64_t shard_id, nb::handle rows, const std::string& staging_dir,
+                      OutputFormat format) {
   if (!nb::hasattr(rows, "__arrow_c_array__")) {
     throw nb::type_error("rows must implement __arrow_c_array__ (a pyarrow.RecordBatch)");
   }
@@ -133,7 +134,8 @@ ShardInput ImportRows(int64_t shard_id, nb::handle rows, const std::string& stag
   ShardInput input;
   input.shard_id = shard_id;
   input.staging_dir = staging_dir;
-  Status status = ImportShardRows(*schema, *array, &input);
+  Status status =
+      ImportShardRows(*schema, *array, /*with_features=*/format == OutputFormat::kTfrecord, &input);
   if (!status.ok()) RaiseStatus(status);
   return input;
 }
@@ -146,14 +148,15 @@ std::unique_ptr<Engine> MakeEngineOrRaise(const EngineOptions& options) {
 
 std::unique_ptr<ShardRun> RunShard(Engine& engine, int64_t shard_id, nb::handle rows,
                                    const std::string& staging_dir) {
-  const ShardInput input = ImportRows(shard_id, rows, staging_dir);
+  const ShardInput input =
+      ImportRows(shard_id, rows, staging_dir, engine.options().output.output_format);
   Result<ShardOutput> output = Status::Internal("not run");
   {
     nb::gil_scoped_release release;
     output = engine.RunShard(input);
   }
   if (!output.ok()) RaiseStatus(output.status());
-  return std::make_unique<ShardRun>(*output, engine.options().output);
+  return std::make_unique<ShardRun>(std::move(output).value(), engine.options().output);
 }
 
 // Boxes as Python gives them: a list of boxes, each a list of coordinates (None: a null), or
@@ -337,6 +340,8 @@ NB_MODULE(_engine, m) {
   nb::enum_<OutputFormat>(m, "OutputFormat")
       .value("files", OutputFormat::kFiles)
       .value("webdataset", OutputFormat::kWebdataset)
+      .value("parquet", OutputFormat::kParquet)
+      .value("tfrecord", OutputFormat::kTfrecord)
       .value("dummy", OutputFormat::kDummy);
   nb::enum_<HashAlgorithm>(m, "HashAlgorithm")
       .value("none", HashAlgorithm::kNone)

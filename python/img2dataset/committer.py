@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import _engine
+from .formats import shard_format
 from .output_store import OutputStore, make_store
 from .shard_stats import ShardStats
 
@@ -165,6 +166,5 @@ def make_committer(output: OutputOptions, run: RunOptions) -> Committer:
     return Committer(
         make_store(output.output_folder, staging_name),
         output.oom_shard_count,
-        # parquet: the shard's own parquet file is its metadata too.
-        write_metadata=output.output_format not in ("dummy", "parquet"),
+        write_metadata=shard_format(output.output_format).metadata_file,
     )

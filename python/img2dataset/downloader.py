@@ -25,10 +25,10 @@ import fsspec
 import pyarrow as pa
 
 from . import _engine
+from .engine_table import engine_rows, meta_columns, metadata_table, stored_metadata
 from .options import DownloadOptions, FetchOptions, InputOptions, OutputOptions, RunOptions
 from .resizer import Resizer
 from .shard_stats import ShardStats
-from .worker import engine_rows, meta_columns, metadata_table, stored_metadata
 
 _fetchers: dict[tuple, _engine.UrlFetcher] = {}
 _fetchers_lock = threading.Lock()

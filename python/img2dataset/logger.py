@@ -16,6 +16,7 @@ from typing import Any
 
 import fsspec
 
+from . import _engine
 from .progress import reference_line
 from .shard_stats import STATS_NAME, ShardStats
 from .wandb_logger import _metrics
@@ -79,7 +80,7 @@ def write_stats(
         "status_dict": dict(status_dict.dump()),
     }
     fs, root = fsspec.core.url_to_fs(output_folder)
-    name = str(shard_id).zfill(oom_shard_count)
+    name = _engine.shard_name(shard_id, oom_shard_count)
     fs.pipe_file(f"{root.rstrip('/')}/{name}_stats.json", json.dumps(stats, indent=4).encode())
 
 

@@ -15,25 +15,21 @@ classes are selected by name (`timeout`, `dns`, `http_429`, ...) or by family (`
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tarfile
 import time
 from collections.abc import Iterable
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import _engine
 from .committer import Committer, StagedShard
+from .engine_table import engine_rows, metadata_table, split_images
+from .formats import EngineShard, shard_format
 from .input_reader import column_list
 from .options import DownloadOptions
-from .parquet_output import write_parquet_shard
 from .reporter import Reporter
 from .shard_stats import ShardStats
-from .worker import engine_rows, meta_columns, metadata_table
 
 
 def class_matcher(selection: bool | Iterable[str]):
@@ -116,6 +112,8 @@ def _retry_shard(
     selected: list[int],
 ) -> ShardStats:
     name = committer.shard_name(shard_id)
+    encode_format = options.image.encode_format
+    output_format = shard_format(options.output.output_format)
     inputs = stored.select(column_list(options.input)).take(selected)
     rows = engine_rows(inputs, options)
     rows = rows.append_column("row_index", pa.array(selected, type=pa.int64()))
@@ -123,14 +121,14 @@ def _retry_shard(
     try:
         start = time.time()
         run = _engine.run_shard(engine, shard_id, rows, staging)
-        results = pa.record_batch(run)
+        results, images = split_images(pa.record_batch(run))
 
         # The shard's metadata with the retried rows replaced, in key order.
         engine_names = [n for n in results.schema.names if n in stored.column_names]
         retried = metadata_table(inputs, results)
         merged = stored
-        if options.output.output_format == "parquet":  # the images: merged by _merge_files
-            merged = stored.drop_columns([options.image.encode_format])
+        if encode_format in merged.column_names and not output_format.metadata_file:
+            merged = merged.drop_columns([encode_format])  # parquet's images: merged apart
         for column_name in engine_names:
             column = merged.column(column_name).to_pylist()
             for position, value in zip(
@@ -149,7 +147,8 @@ def _retry_shard(
         if options.output.save_error_class and "error_class" not in merged.column_names:
             merged = merged.append_column("error_class", pa.array(merged_classes, pa.string()))
 
-        files = _merge_files(options, committer, name, staging, run, merged, stored)
+        shard = EngineShard(staging, name, list(run.files), images)
+        files = output_format.merge(shard, committer, merged, selected, encode_format)
         stats = ShardStats.from_results(
             merged,
             start,
@@ -162,72 +161,3 @@ def _retry_shard(
     except BaseException:
         committer.abandon(staging)
         raise
-
-
-def _merge_files(
-    options: DownloadOptions,
-    committer: Committer,
-    name: str,
-    staging: str,
-    run: _engine.ShardRun,
-    merged: pa.Table,
-    stored: pa.Table,
-) -> list[str]:
-    """Writes the shard's data files, merged, into `staging`; returns their names to commit."""
-    fmt = options.output.output_format
-    if fmt == "files":  # new samples join the shard's folder, file by file
-        committer.merge_folder(os.path.join(staging, name), name)
-        return []
-    if fmt == "webdataset":
-        merged_tar = os.path.join(staging, f"{name}.merged")
-        with tarfile.open(merged_tar, "w", format=tarfile.PAX_FORMAT) as out:
-            with committer.open_committed(f"{name}.tar") as f, tarfile.open(fileobj=f) as tar:
-                for member in tar:
-                    out.addfile(member, tar.extractfile(member))
-            with tarfile.open(os.path.join(staging, f"{name}.tar")) as tar:
-                for member in tar:
-                    out.addfile(member, tar.extractfile(member))
-        os.replace(merged_tar, os.path.join(staging, f"{name}.tar"))
-        return [f"{name}.tar"]
-    if fmt == "parquet":
-        # Old images for the rows kept, staged files for the recovered ones.
-        samples = os.path.join(staging, name)
-        old_images = stored.column(options.image.encode_format).to_pylist()
-        keys, statuses = merged.column("key").to_pylist(), merged.column("status").to_pylist()
-        os.makedirs(samples, exist_ok=True)
-        for key, status, image in zip(keys, statuses, old_images, strict=True):
-            path = os.path.join(samples, f"{key}.{options.image.encode_format}")
-            if status == "success" and image is not None and not os.path.exists(path):
-                with open(path, "wb") as f:
-                    f.write(image)
-        return write_parquet_shard(staging, name, merged, options.image.encode_format)
-    if fmt == "tfrecord":
-        from .tfrecord_output import write_tfrecord_shard  # protobuf: only for tfrecord
-
-        new_records = write_tfrecord_shard(
-            staging,
-            name,
-            merged.filter(
-                pc.is_in(
-                    merged.column("key"), value_set=pa.array(_new_keys(staging, name, options))
-                )
-            ),
-            options.image.encode_format,
-            meta_columns(merged, options),
-            caption=options.input.caption_col is not None,
-        )
-        merged_path = os.path.join(staging, f"{name}.merged")
-        with open(merged_path, "wb") as out:
-            with committer.open_committed(f"{name}.tfrecord") as f:
-                shutil.copyfileobj(f, out)
-            with open(os.path.join(staging, new_records[0]), "rb") as f:
-                shutil.copyfileobj(f, out)
-        os.replace(merged_path, os.path.join(staging, new_records[0]))
-        return new_records
-    return []  # dummy
-
-
-def _new_keys(staging: str, name: str, options: DownloadOptions) -> list[str]:
-    suffix = "." + options.image.encode_format
-    folder = os.path.join(staging, name)
-    return sorted(f.removesuffix(suffix) for f in os.listdir(folder) if f.endswith(suffix))

@@ -191,7 +191,7 @@ class TFRecordSampleWriter:
     def __init__(
         self, shard_id, output_folder, save_caption, oom_shard_count, schema, encode_format
     ):
-        from .tfrecord_output import example_bytes, frame  # protobuf: only for tfrecord
+        from .formats.tfrecord import example_bytes, frame  # protobuf: only for tfrecord
 
         self._example_bytes, self._frame = example_bytes, frame
         self.save_caption = save_caption

@@ -111,7 +111,10 @@ struct ImageOptions {
 
 // ---------------------------------------------------------------------------------------------
 // Output: what is written for each sample.
-enum class OutputFormat { kFiles, kWebdataset, kDummy };
+// kParquet: the engine writes no file; each success's stored bytes come back in the result
+// table's image column (the front writes the parquet file). kTfrecord: <shard>.tfrecord, one
+// tf.train.Example per success.
+enum class OutputFormat { kFiles, kWebdataset, kParquet, kTfrecord, kDummy };
 
 struct OutputOptions {
   OutputFormat output_format = OutputFormat::kFiles;

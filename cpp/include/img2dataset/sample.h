@@ -49,6 +49,9 @@ struct SampleResult {
   std::optional<std::string> exif;  // JSON object text; set on success when extract_exif
   std::optional<std::string> hash;  // lowercase hex of the downloaded bytes; success only
   int http_status = 0;              // final HTTP status, 0 when no response arrived
+  // output_format="parquet": a success's stored image bytes (the result table's image column).
+  // Empty otherwise: the shard's writer stored them.
+  std::string image;
 };
 
 }  // namespace img2dataset

@@ -29,6 +29,10 @@ struct ShardInput {
   // written as the members of its <key>.json (see PythonJsonObject::AddRawMembers), placed
   // before caption and url as the reference orders them.
   std::vector<std::optional<std::string>> json_members;
+  // output_format="tfrecord": the names of those columns and, one per URL, each one's value as a
+  // serialized tensorflow.Feature (shard/extra_columns.h), in the same order. Empty otherwise.
+  std::vector<std::string> extra_column_names;
+  std::vector<std::vector<std::string>> extra_features;
   // One per URL, or empty: the row's position in its shard, which makes its key, when the rows
   // are a subset of the shard (retrying its failed samples). Empty: positions 0, 1, ...
   std::vector<int64_t> row_indices;
@@ -43,7 +47,7 @@ struct ShardOutput {
   // One per input row, in input order (key order).
   std::vector<SampleResult> samples;
   // Names, relative to staging_dir, of what the shard produced: "00012.tar" (webdataset),
-  // "00012" (files: a directory). Empty for dummy output.
+  // "00012" (files: a directory), "00012.tfrecord". Empty for parquet and dummy output.
   std::vector<std::string> files;
   // Response bodies received for the shard, retries included.
   int64_t bytes_downloaded = 0;

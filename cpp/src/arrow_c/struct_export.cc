@@ -53,7 +53,21 @@ void StructExport::Column::SetValid(bool valid) {
 void StructExport::Column::AddString(const std::optional<std::string_view>& value) {
   SetValid(value.has_value());
   if (value) chars_.append(value->data(), value->size());
-  offsets_.push_back(static_cast<int32_t>(chars_.size()));
+  if (format_ == "Z") {
+    large_offsets_.push_back(static_cast<int64_t>(chars_.size()));
+  } else {
+    offsets_.push_back(static_cast<int32_t>(chars_.size()));
+  }
+}
+
+void StructExport::Column::Reserve(size_t rows, size_t bytes) {
+  validity_.reserve(rows / 8 + 1);
+  if (format_ == "Z") {
+    large_offsets_.reserve(rows + 1);
+  } else {
+    offsets_.reserve(rows + 1);
+  }
+  chars_.reserve(bytes);
 }
 
 void StructExport::Column::AddInt(const std::optional<int>& value) {
@@ -80,10 +94,12 @@ void StructExport::Export(int64_t rows, ArrowSchema* schema, ArrowArray* array) 
   for (size_t i = 0; i < n; ++i) {
     Column& c = *table->columns[i];
     c.validity_.resize((rows + 7) / 8, 0);
-    const bool is_string = c.format_ == "u";
-    c.buffers_ = {c.null_count_ > 0 ? c.validity_.data() : nullptr,
-                  is_string ? static_cast<const void*>(c.offsets_.data())
-                            : static_cast<const void*>(c.values_.data())};
+    const bool is_large = c.format_ == "Z";
+    const bool is_string = c.format_ == "u" || is_large;
+    const void* values = is_large    ? static_cast<const void*>(c.large_offsets_.data())
+                         : is_string ? static_cast<const void*>(c.offsets_.data())
+                                     : static_cast<const void*>(c.values_.data());
+    c.buffers_ = {c.null_count_ > 0 ? c.validity_.data() : nullptr, values};
     if (is_string) c.buffers_.push_back(c.chars_.data());
     table->child_schemas[i] = ArrowSchema{c.format_.c_str(),
                                           c.name_.c_str(),

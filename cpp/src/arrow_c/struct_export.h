@@ -18,11 +18,15 @@ namespace img2dataset {
 
 class StructExport {
  public:
-  // One nullable column: utf8 ("u") or int32 ("i").
+  // One nullable column: utf8 ("u"), large_binary ("Z": 64-bit offsets, for a shard's images)
+  // or int32 ("i").
   class Column {
    public:
+    // utf8 or large_binary.
     void AddString(const std::optional<std::string_view>& value);
     void AddInt(const std::optional<int>& value);
+    // Room for `rows` values of `bytes` in all, so that appending never copies what is there.
+    void Reserve(size_t rows, size_t bytes);
 
    private:
     friend class StructExport;
@@ -33,9 +37,10 @@ class StructExport {
     int64_t rows_ = 0;
     std::vector<uint8_t> validity_;
     int64_t null_count_ = 0;
-    std::vector<int32_t> offsets_{0};  // utf8
-    std::string chars_;                // utf8
-    std::vector<int32_t> values_;      // int32
+    std::vector<int32_t> offsets_{0};        // utf8
+    std::vector<int64_t> large_offsets_{0};  // large_binary
+    std::string chars_;                      // utf8, large_binary
+    std::vector<int32_t> values_;            // int32
     std::vector<const void*> buffers_;
   };
 

@@ -1,6 +1,7 @@
 #include "engine/sample_processor.h"
 
 #include "image/exif.h"
+#include "shard/tf_example.h"
 #include "util/hash.h"
 #include "util/python_json.h"
 #include "util/strings.h"
@@ -54,9 +55,66 @@ ProcessedSample SampleProcessor::Process(std::string key, const std::string& url
   // EXIF and hash describe the downloaded bytes, not the stored ones.
   if (options_.output.extract_exif) result.exif = ExtractExifJson(response.body);
   result.hash = std::move(digest);
-  sample.image = image.keep_original ? std::move(response.body) : std::move(image.encoded);
-  sample.json = MetadataJson(result, url, row);
+  Store(sample, url, row,
+        image.keep_original ? std::move(response.body) : std::move(image.encoded));
   return sample;
+}
+
+void SampleProcessor::Store(ProcessedSample& sample, const std::string& url, const RowColumns& row,
+                            std::string image) const {
+  switch (options_.output.output_format) {
+    case OutputFormat::kParquet:
+      sample.result.image = std::move(image);
+      return;
+    case OutputFormat::kTfrecord:
+      sample.example = MetadataExample(sample.result, url, row, image);
+      return;
+    case OutputFormat::kDummy:
+      return;
+    case OutputFormat::kFiles:
+    case OutputFormat::kWebdataset:
+      sample.image = std::move(image);
+      sample.json = MetadataJson(sample.result, url, row);
+      return;
+  }
+}
+
+std::string SampleProcessor::MetadataExample(const SampleResult& result, const std::string& url,
+                                             const RowColumns& row, std::string_view image) const {
+  const auto bytes = [](std::string_view value) { return BytesFeature({value}); };
+  const auto optional_bytes = [&](const std::optional<std::string>& value) {
+    return bytes(value ? std::string_view(*value) : std::string_view());
+  };
+  const auto optional_int = [&](const std::optional<int>& value) {
+    return value ? Int64Feature({*value}) : bytes("");  // None: empty bytes, as the reference
+  };
+  TfExample example;
+  example.Set("key", bytes(result.key));
+  example.Set(EncodeFormatExtension(options_.image.encode_format), bytes(image));
+  const bool has_caption = row.caption != nullptr && row.caption->has_value();
+  if (options_.output.save_caption) {
+    example.Set("txt", bytes(has_caption ? std::string_view(**row.caption) : ""));
+  }
+  // The metadata entries, as in <key>.json (MetadataJson); the Example sorts them by name.
+  if (row.extra_features != nullptr) {
+    for (size_t c = 0; c < extra_column_names_.size(); ++c) {
+      example.Set(extra_column_names_[c], (*row.extra_features)[c]);
+    }
+  }
+  if (row.caption != nullptr) example.Set("caption", optional_bytes(*row.caption));
+  example.Set("url", bytes(url));
+  example.Set("key", bytes(result.key));
+  example.Set("status", bytes(SampleStatusName(result.status)));
+  example.Set("error_message", bytes(""));
+  example.Set("width", optional_int(result.width));
+  example.Set("height", optional_int(result.height));
+  example.Set("original_width", optional_int(result.original_width));
+  example.Set("original_height", optional_int(result.original_height));
+  if (options_.output.extract_exif) example.Set("exif", optional_bytes(result.exif));
+  if (options_.output.compute_hash != HashAlgorithm::kNone) {
+    example.Set(HashAlgorithmName(options_.output.compute_hash), optional_bytes(result.hash));
+  }
+  return example.Serialize();
 }
 
 std::string SampleProcessor::MetadataJson(const SampleResult& result, const std::string& url,

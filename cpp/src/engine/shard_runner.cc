@@ -18,7 +18,7 @@ ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, 
       counters_(counters),
       cancelled_(cancelled),
       clock_(clock),
-      processor_(options),
+      processor_(options, input.extra_column_names),
       max_pending_samples_(static_cast<size_t>(std::max(64, 16 * pool.size()))),
       watchdog_(options.fetch.shard_timeout_s > 0
                     ? clock.Now() + Seconds(options.fetch.shard_timeout_s)
@@ -101,6 +101,7 @@ void ShardRunner::Submit(FetchResponse response) {
     if (!input_.expected_hashes.empty()) columns.expected_hash = &input_.expected_hashes[row];
     if (!input_.bounding_boxes.empty()) columns.bounding_boxes = &input_.bounding_boxes[row];
     if (!input_.json_members.empty()) columns.json_members = &input_.json_members[row];
+    if (!input_.extra_features.empty()) columns.extra_features = &input_.extra_features[row];
     ProcessedSample sample = processor_.Process(
         SampleKey(input_.shard_id,
                   input_.row_indices.empty() ? static_cast<int64_t>(row) : input_.row_indices[row],
@@ -122,6 +123,7 @@ void ShardRunner::Complete(size_t row, ProcessedSample sample) {
     record.image = sample.image;
     record.extension = EncodeFormatExtension(options_.image.encode_format);
     record.json = sample.json;
+    record.example = sample.example;
     if (options_.output.save_caption) {
       const bool has = !input_.captions.empty() && input_.captions[row].has_value();
       record.caption = has ? std::string_view(*input_.captions[row]) : std::string_view();

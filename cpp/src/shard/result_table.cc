@@ -26,7 +26,7 @@ std::optional<std::string_view> View(const std::optional<std::string>& s) {
 
 }  // namespace
 
-void ExportResultTable(const std::vector<SampleResult>& samples, const OutputOptions& options,
+void ExportResultTable(std::vector<SampleResult> samples, const OutputOptions& options,
                        ArrowSchema* schema, ArrowArray* array) {
   StructExport table;
   auto& key = table.AddColumn("key", "u");
@@ -41,7 +41,14 @@ void ExportResultTable(const std::vector<SampleResult>& samples, const OutputOpt
                    ? &table.AddColumn(HashAlgorithmName(options.compute_hash), "u")
                    : nullptr;
   auto& error_class = table.AddColumn("error_class", "u");
-  for (const SampleResult& s : samples) {
+  auto* image =
+      options.output_format == OutputFormat::kParquet ? &table.AddColumn("image", "Z") : nullptr;
+  if (image != nullptr) {
+    size_t bytes = 0;
+    for (const SampleResult& s : samples) bytes += s.image.size();
+    image->Reserve(samples.size(), bytes);
+  }
+  for (SampleResult& s : samples) {
     const bool success = s.status == SampleStatus::kSuccess;
     key.AddString(s.key);
     status.AddString(std::string_view(SampleStatusName(s.status)));
@@ -55,6 +62,10 @@ void ExportResultTable(const std::vector<SampleResult>& samples, const OutputOpt
     if (hash != nullptr) hash->AddString(View(s.hash));
     const std::string label = ErrorClassLabel(s);
     error_class.AddString(success ? std::nullopt : std::optional<std::string_view>(label));
+    if (image != nullptr) {
+      image->AddString(success ? std::optional<std::string_view>(s.image) : std::nullopt);
+      std::string().swap(s.image);
+    }
   }
   table.Export(static_cast<int64_t>(samples.size()), schema, array);
 }

@@ -4,12 +4,14 @@
 
 #include "shard/files_writer.h"
 #include "shard/tar_writer.h"
+#include "shard/tfrecord_writer.h"
 
 namespace img2dataset {
 
 namespace {
 
-// output_format="dummy": nothing is stored, only the metadata rows are returned.
+// output_format="dummy": nothing is stored, only the metadata rows are returned. Also
+// output_format="parquet": its images travel in the result table, no file is written here.
 class DummyWriter final : public SampleWriter {
  public:
   void Add(const SampleRecord&) override {}
@@ -39,6 +41,9 @@ Result<std::unique_ptr<SampleWriter>> MakeSampleWriter(OutputFormat format,
       return TarWriter::Make(staging_dir, shard_name);
     case OutputFormat::kFiles:
       return FilesWriter::Make(staging_dir, shard_name);
+    case OutputFormat::kTfrecord:
+      return TfrecordWriter::Make(staging_dir, shard_name);
+    case OutputFormat::kParquet:
     case OutputFormat::kDummy:
       return std::unique_ptr<SampleWriter>(new DummyWriter());
   }

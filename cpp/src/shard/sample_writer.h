@@ -1,4 +1,5 @@
-// Shard writers: where successful samples go (a tar, a folder of files, nowhere).
+// Shard writers: where successful samples go (a tar, a folder of files, a TFRecord file,
+// nowhere: parquet's images go back in the result table).
 //
 // Thread safety: not thread-safe; the shard runner serialises calls.
 //
@@ -27,6 +28,9 @@ struct SampleRecord {
   // Written as <key>.txt when set (the caption, possibly empty).
   std::optional<std::string_view> caption;
   std::string_view json;  // <key>.json
+  // output_format="tfrecord": the sample's serialized tf.train.Example (shard/tf_example.h),
+  // which holds the image, the caption and the metadata; the other fields are then unused.
+  std::string_view example;
 };
 
 class SampleWriter {

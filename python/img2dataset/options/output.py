@@ -63,21 +63,14 @@ class OutputOptions(OptionGroup):
             f"Invalid output format {self.output_format}",
         )
 
-    @property
-    def packed(self) -> bool:
-        """parquet and tfrecord: shards the engine stages as files shards, then packed
-        (parquet_output.py, tfrecord_output.py)."""
-        return self.output_format in ("parquet", "tfrecord")
-
     def engine(self, save_caption: bool) -> _engine.OutputOptions:
         """The engine's output options (cpp/include/img2dataset/options.h); `save_caption`:
         whether the input has a caption column."""
         output = _engine.OutputOptions()
-        staged_as = "files" if self.packed else self.output_format
-        output.output_format = getattr(_engine.OutputFormat, staged_as)
+        output.output_format = getattr(_engine.OutputFormat, self.output_format)
         output.number_sample_per_shard = self.number_sample_per_shard
         output.oom_shard_count = self.oom_shard_count
-        output.save_caption = save_caption and not self.packed
+        output.save_caption = save_caption
         output.extract_exif = self.extract_exif
         output.compute_hash = getattr(_engine.HashAlgorithm, self.compute_hash or "none")
         return output

@@ -1,15 +1,18 @@
-"""The `tfrecord` output format: `<shard>.tfrecord`, one `tf.train.Example` per successful sample,
+"""output_format="tfrecord": `<shard>.tfrecord`, one `tf.train.Example` per successful sample,
 next to the shard's metadata parquet, as the reference writes it without needing TensorFlow.
 
-Features as in the reference: `key` (bytes), `<encode_format>` (the image), `txt` (the caption,
-with `caption_col`), then every entry of the sample's metadata: integers and booleans as
-int64_list, floats as float_list, strings (and nulls, as empty) as bytes_list, lists by the type
-of their first element. Where the reference dropped the sample (an empty list, a list of lists
-such as bounding boxes, a value of another type), the value is stored as bytes of its JSON text.
+The engine writes the file (shard/tfrecord_writer.h, shard/tf_example.h). Features as in the
+reference: `key` (bytes), `<encode_format>` (the image), `txt` (the caption, with
+`caption_col`), then every entry of the sample's metadata: integers and booleans as int64_list,
+floats as float_list, strings (and nulls, as empty) as bytes_list, lists by the type of their
+elements. Where the reference dropped the sample (an empty list, a list of lists such as
+bounding boxes, a value of another type), the value is stored as bytes of its JSON text.
 
 Framing: TFRecord's, each record `uint64 length`, `uint32 masked_crc32c(length)`, the bytes,
-`uint32 masked_crc32c(bytes)`, little-endian, uncompressed. The engine stages the shard like a
-`files` shard; this module reads the images back in key order and removes them.
+`uint32 masked_crc32c(bytes)`, little-endian, uncompressed.
+
+This module holds the same encoding in Python, with protobuf (`example_bytes`, `frame`), for the
+reference's per-sample `TFRecordSampleWriter` (writer.py), and reads the records back.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ import json
 import os
 import shutil
 import struct
+from collections.abc import Iterator
 from typing import Any
 
 import google_crc32c
 import pyarrow as pa
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+from .base import IMAGE_EXTENSIONS, EngineShard, Sample, ShardFormat
 
 _FIELD = descriptor_pb2.FieldDescriptorProto
 
@@ -143,30 +149,64 @@ def example_bytes(features: dict[str, Any]) -> bytes:
     return example.SerializeToString(deterministic=True)
 
 
-def write_tfrecord_shard(
-    staging: str,
-    shard_name: str,
-    metadata: pa.Table,
-    encode_format: str,
-    meta_columns: list[str],
-    caption: bool,
-) -> list[str]:
-    """Writes `<staging>/<shard_name>.tfrecord` from the staged images and the metadata (the
-    `meta_columns` entries, in that order), removes the staged images and returns the file
-    names to commit."""
-    samples = os.path.join(staging, shard_name)
-    target = os.path.join(staging, f"{shard_name}.tfrecord")
-    with open(target, "wb") as out:
-        for row in metadata.to_pylist():
-            if row["status"] != "success":
-                continue
-            with open(os.path.join(samples, f"{row['key']}.{encode_format}"), "rb") as f:
-                image = f.read()
-            features: dict[str, Any] = {"key": row["key"].encode(), encode_format: image}
-            if caption:
-                features["txt"] = _as_bytes(row.get("caption"))
-            for name in meta_columns:
-                features[name] = row[name]
-            out.write(frame(example_bytes(features)))
-    shutil.rmtree(samples, ignore_errors=True)
-    return [f"{shard_name}.tfrecord"]
+def records(stream) -> Iterator[bytes]:
+    """The records of a TFRecord stream, their checksums verified."""
+    while header := stream.read(12):
+        if len(header) < 12:
+            raise ValueError("truncated TFRecord header")
+        (length,) = struct.unpack("<Q", header[:8])
+        if struct.unpack("<I", header[8:])[0] != masked_crc32c(header[:8]):
+            raise ValueError("corrupt TFRecord length")
+        record, footer = stream.read(length), stream.read(4)
+        if len(record) < length or len(footer) < 4:
+            raise ValueError("truncated TFRecord")
+        if struct.unpack("<I", footer)[0] != masked_crc32c(record):
+            raise ValueError("corrupt TFRecord data")
+        yield record
+
+
+def parse_example(record: bytes) -> dict[str, list]:
+    """A serialized tf.train.Example as {name: its values}."""
+    example = example_class().FromString(record)
+    parsed = {}
+    for name, feature in example.features.feature.items():
+        kind = feature.WhichOneof("kind")
+        parsed[name] = list(getattr(feature, kind).value) if kind else []
+    return parsed
+
+
+class TfrecordFormat(ShardFormat):
+    name = "tfrecord"
+
+    def merge(self, shard: EngineShard, committer, merged: pa.Table, retried, encode_format):
+        """The committed records, then the recovered samples'."""
+        name = f"{shard.name}.tfrecord"
+        staged = os.path.join(shard.staging, name)
+        merged_path = f"{staged}.merged"
+        with open(merged_path, "wb") as out:
+            with committer.open_committed(name) as f:
+                shutil.copyfileobj(f, out)
+            with open(staged, "rb") as f:
+                shutil.copyfileobj(f, out)
+        os.replace(merged_path, staged)
+        return [name]
+
+    def samples(self, fs: Any, root: str, name: str) -> Iterator[Sample]:
+        path = f"{root}/{name}.tfrecord"
+        if not fs.exists(path):
+            return
+        with fs.open(path, "rb") as stream:
+            for record in records(stream):
+                features = parse_example(record)
+                extension = next((e for e in IMAGE_EXTENSIONS if e in features), None)
+                if extension is None or not features.get("key"):
+                    continue
+                text = features.get("txt") or features.get("caption") or [None]
+                url = features.get("url") or [None]
+                yield Sample(
+                    features["key"][0].decode(),
+                    features[extension][0],
+                    extension,
+                    text[0].decode(errors="replace") if text[0] is not None else None,
+                    url[0].decode(errors="replace") if url[0] is not None else None,
+                )
