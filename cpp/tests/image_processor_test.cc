@@ -590,7 +590,7 @@ TEST(ImageProcessorTest, FastAndExactPipelinesRefuseTheSameCutJpegs) {
 // others (PxM, JPEG 2000, Radiance HDR, Sun raster...), whatever their size.
 TEST(ImageProcessorTest, FormatsWithoutHeaderReaderStillMeetMaxImagePixels) {
   const std::string pgm = Encode(cv::Mat(50, 100, CV_8UC1, cv::Scalar(7)), ".pgm");
-  ASSERT_EQ(SniffImageFormat(pgm), ImageFormat::kUnknown);
+  ASSERT_EQ(SniffImageFormat(pgm), ImageFormat::kPnm);
   ImageOptions options = Options(ResizeMode::kBorder, 16);
   options.max_image_pixels = 5000;
   EXPECT_TRUE(ImageProcessor(options).Process(pgm).ok());

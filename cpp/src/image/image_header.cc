@@ -98,7 +98,7 @@ std::optional<ImageSize> ReadImageSize(std::string_view b, ImageFormat format) {
     }
     case ImageFormat::kTiff:
       return TiffSize(b);
-    case ImageFormat::kUnknown:
+    default:  // not read here (image/decoder.h probes the others)
       break;
   }
   return std::nullopt;
