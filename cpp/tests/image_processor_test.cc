@@ -588,16 +588,26 @@ TEST(ImageProcessorTest, FastAndExactPipelinesRefuseTheSameCutJpegs) {
 
 // Regression: max_image_pixels only applied to formats whose header is read; OpenCV decodes
 // others (PxM, JPEG 2000, Radiance HDR, Sun raster...), whatever their size.
-TEST(ImageProcessorTest, FormatsWithoutHeaderReaderStillMeetMaxImagePixels) {
-  const std::string pgm = Encode(cv::Mat(50, 100, CV_8UC1, cv::Scalar(7)), ".pgm");
-  ASSERT_EQ(SniffImageFormat(pgm), ImageFormat::kPnm);
-  ImageOptions options = Options(ResizeMode::kBorder, 16);
-  options.max_image_pixels = 5000;
-  EXPECT_TRUE(ImageProcessor(options).Process(pgm).ok());
-  options.max_image_pixels = 4999;
-  const ProcessedImage image = ImageProcessor(options).Process(pgm);
-  EXPECT_EQ(image.error_class, ErrorClass::kTooLarge);
-  EXPECT_EQ(image.error_message, "image of 100x50 pixels is above max_image_pixels (4999)");
+TEST(ImageProcessorTest, FormatsOutsideTheTableAreRefusedByName) {
+  const cv::Mat grey(50, 100, CV_8UC1, cv::Scalar(7));
+  cv::Mat radiance;
+  cv::Mat(50, 100, CV_32FC3, cv::Scalar(0.5, 0.5, 0.5)).copyTo(radiance);
+  const std::vector<std::pair<std::string, std::string>> bodies = {
+      {Encode(grey, ".pgm"), "pnm"},
+      {Encode(radiance, ".hdr"), "radiance hdr"},
+      {"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>", "svg"},
+      {std::string("\0\0\0\x0CjP  \r\n\x87\n", 12) + std::string(100, '\0'), "jpeg 2000"},
+      {std::string("8BPS") + std::string(100, '\0'), "psd"},
+  };
+  for (const auto& [body, name] : bodies) {
+    const ProcessedImage image = ImageProcessor(Options(ResizeMode::kBorder, 16)).Process(body);
+    EXPECT_EQ(image.error_class, ErrorClass::kUnsupportedFormat) << name;
+    EXPECT_EQ(image.error_message, "unsupported image format: " + name);
+  }
+  // Not an image at all: the reference's decode error.
+  const ProcessedImage html = ImageProcessor(Options(ResizeMode::kBorder, 16)).Process("<html>");
+  EXPECT_EQ(html.error_class, ErrorClass::kDecode);
+  EXPECT_EQ(html.error_message, "Image decoding error");
 }
 
 TEST(ImageProcessorTest, MaxImagePixelsIsInclusive) {

@@ -126,6 +126,13 @@ def _rules(stats: dict[str, Any], options: dict[str, Any]) -> list[tuple[int, st
         ),
     )
     rule(
+        _named("unsupported_format"),
+        lambda n: (
+            f"{n} downloads were images in formats the engine does not decode "
+            "(unsupported_format: SVG, JPEG 2000, HDR, ...); the error messages name them."
+        ),
+    )
+    rule(
         _named("too_large"),
         lambda n: (
             f"{n} downloads were above max_image_bytes ({option('max_image_bytes')} "

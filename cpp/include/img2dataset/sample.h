@@ -34,6 +34,7 @@ enum class ErrorClass {
   kFiltered,        // rejected by min_image_size / max_image_area / max_aspect_ratio
   kEncode,          // the encoder failed
   kInvalidBbox,     // the row's bbox_col value is not a list of [x0, y0, x1, y1] boxes
+  kUnsupportedFormat,  // an image format outside the decoder table (SVG, JPEG 2000, HDR, ...)
 };
 
 const char* SampleStatusName(SampleStatus status);   // "success", "failed_to_download", ...

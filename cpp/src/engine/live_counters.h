@@ -22,7 +22,7 @@ class LiveCounters {
 
  private:
   static constexpr std::memory_order kOrder = std::memory_order_relaxed;
-  static constexpr size_t kClasses = static_cast<size_t>(ErrorClass::kInvalidBbox) + 1;
+  static constexpr size_t kClasses = static_cast<size_t>(ErrorClass::kUnsupportedFormat) + 1;
 
   std::atomic<int64_t> samples_{0};
   std::atomic<int64_t> successes_{0};

@@ -56,6 +56,8 @@ const char* ErrorClassName(ErrorClass error_class) {
       return "encode";
     case ErrorClass::kInvalidBbox:
       return "invalid_bbox";
+    case ErrorClass::kUnsupportedFormat:
+      return "unsupported_format";
   }
   return "";
 }
