@@ -1,9 +1,11 @@
-// JPEG header reads and DCT-scaled decodes (TurboJPEG).
+// JPEG header reads and DCT-scaled decodes (TurboJPEG), and the libjpeg decode that takes what
+// TurboJPEG leaves (damaged files, CMYK).
 #include <opencv2/core.hpp>
 #include <string_view>
 
 #include "fuzz_check.h"
 #include "image/jpeg_decoder.h"
+#include "image/libjpeg_decoder.h"
 
 namespace img2dataset {
 namespace {
@@ -22,7 +24,11 @@ void Exercise(std::string_view bytes) {
   if (!header) return;
   FUZZ_CHECK(header->width > 0 && header->height > 0);
   FUZZ_CHECK(!(header->gray && header->cmyk));
-  if (header->cmyk) return;  // DecodeJpeg's contract: CMYK goes to OpenCV
+  if (int64_t{header->width} * header->height <= kMaxDecodedPixels) {
+    const cv::Mat image = DecodeJpegWithLibjpeg(bytes, header->width, header->height);
+    FUZZ_CHECK(image.empty() || (image.cols == header->width && image.rows == header->height));
+  }
+  if (header->cmyk) return;  // DecodeJpeg's contract: CMYK goes to libjpeg
 
   for (const int denominator : {8, 1}) {
     const int width = (header->width + denominator - 1) / denominator;

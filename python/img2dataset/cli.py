@@ -16,10 +16,7 @@ import inspect
 import re
 import signal
 import sys
-from importlib import metadata
 from typing import Any
-
-from fire.parser import DefaultParseValue
 
 from .download import download, run
 from .options import DownloadOptions, option_help
@@ -41,6 +38,8 @@ class UsageError(ValueError):
 
 def parse_value(text: str) -> Any:
     """A command-line value as fire reads it."""
+    from fire.parser import DefaultParseValue  # only for command lines: 40 ms to import
+
     return DefaultParseValue(text)
 
 
@@ -104,6 +103,8 @@ def parse_arguments(argv: list[str]) -> dict[str, Any]:
 
 
 def version() -> str:
+    from importlib import metadata  # 30 ms to import, for --version only
+
     return metadata.version("img2dataset")
 
 
