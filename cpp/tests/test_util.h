@@ -13,8 +13,10 @@
 #include <iterator>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <optional>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace img2dataset::testing {
@@ -81,13 +83,21 @@ inline double MeanAbsoluteError(const cv::Mat& a, const cv::Mat& b) {
   return cv::norm(a, b, cv::NORM_L1) / (static_cast<double>(a.total()) * a.channels());
 }
 
-// Rewrites the width and height of every 'ispe' box (ISO/IEC 23008-12 image spatial extents)
-// of an AVIF or HEIF file, found by name; returns how many it rewrote.
-inline int SetIspe(std::string& file, uint32_t width, uint32_t height) {
+// Rewrites the width and height of the 'ispe' boxes (ISO/IEC 23008-12 image spatial extents) of
+// an AVIF or HEIF file, found by name: all of them, or with `only` those that claim that size.
+// Returns how many it rewrote.
+inline int SetIspe(std::string& file, uint32_t width, uint32_t height,
+                   std::optional<std::pair<uint32_t, uint32_t>> only = std::nullopt) {
+  const auto load = [&](size_t at) {
+    uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(file[at + i]);
+    return value;
+  };
   int rewritten = 0;
   for (size_t at = file.find("ispe"); at != std::string::npos; at = file.find("ispe", at + 4)) {
     // "ispe", version and flags (4 bytes), width and height (4 bytes each, big-endian).
     if (at < 4 || at + 16 > file.size()) continue;
+    if (only && (load(at + 8) != only->first || load(at + 12) != only->second)) continue;
     for (int i = 0; i < 4; ++i) {
       file[at + 8 + i] = static_cast<char>((width >> (24 - 8 * i)) & 0xFF);
       file[at + 12 + i] = static_cast<char>((height >> (24 - 8 * i)) & 0xFF);
