@@ -6,6 +6,7 @@
 #include <opencv2/core.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "image/sniff.h"
@@ -172,6 +173,56 @@ TEST(AvifDecoderTest, HeaderClaiming60000x60000ProbesToThatSizeAndDecodesNothing
   EXPECT_EQ(info->width, 60000);
   EXPECT_EQ(info->height, 60000);
   EXPECT_TRUE(DecodeAvif(bytes, *info).empty());
+}
+
+std::string Box(std::string_view type, const std::string& body) {
+  std::string box;
+  testing::Put(box, static_cast<uint32_t>(8 + body.size()), 4, testing::ByteOrder::kBig);
+  return box + std::string(type) + body;
+}
+
+TEST(AvifDecoderTest, HugeClaimIsReadFromVersion1BoxesWithLongIndices) {
+  // Only the boxes that name the primary item's size: 32-bit item IDs (pitm and ipma version 1)
+  // and 15-bit property indices (ipma flag 1), the ispe second among the properties.
+  std::string ispe = std::string(4, '\0');
+  testing::Put(ispe, 60000, 4, testing::ByteOrder::kBig);
+  testing::Put(ispe, 50000, 4, testing::ByteOrder::kBig);
+  const std::string ipco = Box("ipco", Box("free", "") + Box("ispe", ispe));
+  std::string ipma = std::string("\x01\0\0\x01", 4);
+  testing::Put(ipma, 1, 4, testing::ByteOrder::kBig);       // one entry
+  testing::Put(ipma, 7, 4, testing::ByteOrder::kBig);       // item 7
+  ipma += '\x01';                                           // one association
+  testing::Put(ipma, 0x8002, 2, testing::ByteOrder::kBig);  // essential, property 2
+  std::string pitm = std::string("\x01\0\0\0", 4);
+  testing::Put(pitm, 7, 4, testing::ByteOrder::kBig);
+  const std::string meta =
+      Box("meta", std::string(4, '\0') + Box("pitm", pitm) + Box("iprp", ipco + Box("ipma", ipma)));
+  const std::string bytes = Box("ftyp", "avif" + std::string(4, '\0') + "avifmif1") + meta;
+  ASSERT_EQ(SniffImageFormat(bytes), ImageFormat::kAvif);
+  const std::optional<ImageInfo> info = ProbeAvif(bytes);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->width, 60000);
+  EXPECT_EQ(info->height, 50000);
+  EXPECT_TRUE(DecodeAvif(bytes, *info).empty());
+}
+
+TEST(AvifDecoderTest, ClaimWithinLibavifsCeilingIsNotTakenFromTheBoxesAlone) {
+  // The same boxes claiming 1000 x 1000: libavif can parse that size, and refuses the file (no
+  // item information, no data): not an AVIF.
+  std::string ispe = std::string(4, '\0');
+  testing::Put(ispe, 1000, 4, testing::ByteOrder::kBig);
+  testing::Put(ispe, 1000, 4, testing::ByteOrder::kBig);
+  std::string ipma = std::string(4, '\0');
+  testing::Put(ipma, 1, 4, testing::ByteOrder::kBig);
+  testing::Put(ipma, 1, 2, testing::ByteOrder::kBig);
+  ipma += "\x01\x81";
+  std::string pitm = std::string(4, '\0');
+  testing::Put(pitm, 1, 2, testing::ByteOrder::kBig);
+  const std::string meta =
+      Box("meta", std::string(4, '\0') + Box("pitm", pitm) +
+                      Box("iprp", Box("ipco", Box("ispe", ispe)) + Box("ipma", ipma)));
+  const std::string bytes = Box("ftyp", "avif" + std::string(4, '\0') + "avifmif1") + meta;
+  EXPECT_FALSE(ProbeAvif(bytes).has_value());
 }
 
 TEST(AvifDecoderTest, LongSideHasNoLimitOfItsOwnInTheProbe) {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "util/byte_order.h"
 
@@ -94,6 +96,10 @@ std::optional<Extents> PrimaryItemExtents(std::string_view file) {
   const std::optional<std::string_view> ipco = FindBox(*iprp, "ipco");
   const std::optional<std::string_view> ipma = FindBox(*iprp, "ipma");
   if (!ipco || !ipma || ipma->size() < 8) return std::nullopt;
+  // ipco's properties, listed once: ipma may name them any number of times.
+  std::vector<std::pair<std::string_view, std::string_view>> properties;
+  std::string_view rest = *ipco, type, body;
+  while (NextBox(rest, type, body)) properties.emplace_back(type, body);
 
   const bool long_ids = (*ipma)[0] != 0;            // version 1 and above
   const bool long_indices = ((*ipma)[3] & 1) != 0;  // flags
@@ -110,14 +116,10 @@ std::optional<Extents> PrimaryItemExtents(std::string_view file) {
       const uint32_t index = long_indices ? LoadBigEndian16(*ipma, at) & 0x7FFF
                                           : static_cast<unsigned char>((*ipma)[at]) & 0x7F;
       at += long_indices ? 2 : 1;
-      if (item != primary || index == 0) continue;
-      // The index-th property (from 1) of ipco.
-      std::string_view properties = *ipco, type, body;
-      uint32_t position = 0;
-      while (NextBox(properties, type, body) && ++position < index) {
-      }
-      if (position == index && type == "ispe" && body.size() >= 12) {
-        return Extents{LoadBigEndian32(body.data() + 4), LoadBigEndian32(body.data() + 8)};
+      if (item != primary || index == 0 || index > properties.size()) continue;
+      const auto& [property, content] = properties[index - 1];  // indices count from 1
+      if (property == "ispe" && content.size() >= 12) {
+        return Extents{LoadBigEndian32(content.data() + 4), LoadBigEndian32(content.data() + 8)};
       }
     }
   }
