@@ -13,8 +13,10 @@
 #include <iterator>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <optional>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace img2dataset::testing {
@@ -54,6 +56,55 @@ inline std::string Encode(const cv::Mat& image, const std::string& extension,
 // A width x height BGR image of one colour.
 inline cv::Mat SolidBgr(int width, int height, cv::Scalar colour) {
   return cv::Mat(height, width, CV_8UC3, colour);
+}
+
+// A width x height 8-bit BGR (channels 3) or BGRA (4) image of smooth gradients, each channel
+// its own direction, alpha included: what lossy encoders keep close to and lossless ones exact.
+inline cv::Mat Gradient(int width, int height, int channels) {
+  cv::Mat image(height, width, CV_8UC(channels));
+  for (int y = 0; y < height; ++y) {
+    auto* row = image.ptr<uint8_t>(y);
+    for (int x = 0; x < width; ++x) {
+      uint8_t* pixel = row + x * channels;
+      pixel[0] = static_cast<uint8_t>(x * 255 / std::max(1, width - 1));
+      pixel[1] = static_cast<uint8_t>(y * 255 / std::max(1, height - 1));
+      pixel[2] = static_cast<uint8_t>((x + y) * 255 / std::max(1, width + height - 2));
+      if (channels == 4) pixel[3] = static_cast<uint8_t>(255 - x * 191 / std::max(1, width - 1));
+    }
+  }
+  return image;
+}
+
+// The mean absolute difference per channel value of two images of the same size and type.
+inline double MeanAbsoluteError(const cv::Mat& a, const cv::Mat& b) {
+  EXPECT_EQ(a.size(), b.size());
+  EXPECT_EQ(a.type(), b.type());
+  if (a.size() != b.size() || a.type() != b.type() || a.empty()) return 1e9;
+  return cv::norm(a, b, cv::NORM_L1) / (static_cast<double>(a.total()) * a.channels());
+}
+
+// Rewrites the width and height of the 'ispe' boxes (ISO/IEC 23008-12 image spatial extents) of
+// an AVIF or HEIF file, found by name: all of them, or with `only` those that claim that size.
+// Returns how many it rewrote.
+inline int SetIspe(std::string& file, uint32_t width, uint32_t height,
+                   std::optional<std::pair<uint32_t, uint32_t>> only = std::nullopt) {
+  const auto load = [&](size_t at) {
+    uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(file[at + i]);
+    return value;
+  };
+  int rewritten = 0;
+  for (size_t at = file.find("ispe"); at != std::string::npos; at = file.find("ispe", at + 4)) {
+    // "ispe", version and flags (4 bytes), width and height (4 bytes each, big-endian).
+    if (at < 4 || at + 16 > file.size()) continue;
+    if (only && (load(at + 8) != only->first || load(at + 12) != only->second)) continue;
+    for (int i = 0; i < 4; ++i) {
+      file[at + 8 + i] = static_cast<char>((width >> (24 - 8 * i)) & 0xFF);
+      file[at + 12 + i] = static_cast<char>((height >> (24 - 8 * i)) & 0xFF);
+    }
+    ++rewritten;
+  }
+  return rewritten;
 }
 
 inline cv::Mat Decode(const std::string& bytes, int flags = cv::IMREAD_UNCHANGED) {
