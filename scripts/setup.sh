@@ -12,8 +12,8 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev libarchive-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libgtest-dev clang-format clang-tidy libc-ares-dev iproute2 util-linux
-  libturbojpeg0-dev libgif-dev libdeflate-dev libtiff-dev libisal-dev libidn2-dev clang-14
-  libclang-rt-14-dev openjdk-17-jre-headless procps chromium
+  libturbojpeg0-dev libgif-dev libdeflate-dev libtiff-dev libwebp-dev libisal-dev libidn2-dev
+  clang-14 libclang-rt-14-dev openjdk-17-jre-headless procps chromium
 )
 
 missing=()
