@@ -31,7 +31,8 @@ ninja -C "$BUILD"
 # name:max_len — the longest input the fuzzer may make up.
 TARGETS=(
   image_processor:16384 exif:16384 image_header:4096 gif_decoder:16384 jpeg_decoder:16384
-  png_decoder:16384 avif_decoder:16384 heif_decoder:16384 jxl_decoder:16384 python_json:4096
+  png_decoder:16384 avif_decoder:16384 heif_decoder:16384 jxl_decoder:16384
+  tiff_decoder:16384 bmp_decoder:16384 webp_decoder:16384 python_json:4096
   opt_out:1024 response_headers:4096 robots_txt:8192 url:2048
 )
 

@@ -13,8 +13,8 @@ APT_PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libgtest-dev clang-format clang-tidy libc-ares-dev iproute2 util-linux
   libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libdeflate-dev
-  libavif-dev libheif-dev libjxl-dev libisal-dev libidn2-dev clang-14 libclang-rt-14-dev
-  openjdk-17-jre-headless procps chromium
+  libavif-dev libheif-dev libjxl-dev libtiff-dev libisal-dev libidn2-dev clang-14
+  libclang-rt-14-dev openjdk-17-jre-headless procps chromium
 )
 
 missing=()

@@ -1,28 +1,21 @@
-// The decoder table (image/decoder.h).
-#include <opencv2/imgcodecs.hpp>
-
+// The decoder table (image/decoder.h): one entry per format, each on its own library.
+#include "image/avif_decoder.h"
+#include "image/bmp_decoder.h"
 #include "image/decoder.h"
 #include "image/gif_decoder.h"
+#include "image/heif_decoder.h"
 #include "image/image_header.h"
 #include "image/jpeg_decoder.h"
+#include "image/jxl_decoder.h"
 #include "image/libjpeg_decoder.h"
 #include "image/libpng_decoder.h"
 #include "image/png_decoder.h"
+#include "image/tiff_decoder.h"
+#include "image/webp_decoder.h"
 
 namespace img2dataset {
 
 namespace {
-
-// OpenCV's decoder, until WebP, BMP and TIFF have their own.
-cv::Mat DecodeWithOpenCv(std::string_view body) {
-  try {
-    const cv::Mat raw(1, static_cast<int>(body.size()), CV_8UC1,
-                      const_cast<char*>(body.data()));  // imdecode only reads it
-    return cv::imdecode(raw, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception&) {
-    return {};  // OpenCV throws on some corrupt inputs: undecodable, like the others
-  }
-}
 
 std::optional<ImageInfo> FromSize(std::optional<ImageSize> size, int channels) {
   if (!size) return std::nullopt;
@@ -73,27 +66,19 @@ cv::Mat DecodeGifImage(std::string_view bytes, const ImageInfo& /*info*/) {
   return DecodeGifFirstFrame(bytes);
 }
 
-std::optional<ImageInfo> ProbeWebp(std::string_view bytes) {
-  return FromSize(ReadImageSize(bytes, ImageFormat::kWebp), 3);
-}
-
-std::optional<ImageInfo> ProbeBmp(std::string_view bytes) {
-  return FromSize(ReadImageSize(bytes, ImageFormat::kBmp), 3);
-}
-
-std::optional<ImageInfo> ProbeTiff(std::string_view bytes) {
-  return FromSize(ReadImageSize(bytes, ImageFormat::kTiff), 3);
-}
-
-cv::Mat DecodeOther(std::string_view bytes, const ImageInfo& /*info*/) {
-  return DecodeWithOpenCv(bytes);
-}
-
+// clang-format off
 constexpr Decoder kDecoders[] = {
-    {ImageFormat::kJpeg, ProbeJpeg, DecodeJpegImage}, {ImageFormat::kPng, ProbePng, DecodePngImage},
-    {ImageFormat::kGif, ProbeGif, DecodeGifImage},    {ImageFormat::kWebp, ProbeWebp, DecodeOther},
-    {ImageFormat::kBmp, ProbeBmp, DecodeOther},       {ImageFormat::kTiff, ProbeTiff, DecodeOther},
+    {ImageFormat::kJpeg, ProbeJpeg, DecodeJpegImage},
+    {ImageFormat::kPng, ProbePng, DecodePngImage},
+    {ImageFormat::kGif, ProbeGif, DecodeGifImage},
+    {ImageFormat::kWebp, ProbeWebp, DecodeWebp},
+    {ImageFormat::kBmp, ProbeBmp, DecodeBmp},
+    {ImageFormat::kTiff, ProbeTiff, DecodeTiff},
+    {ImageFormat::kAvif, ProbeAvif, DecodeAvif},
+    {ImageFormat::kHeif, ProbeHeif, DecodeHeif},
+    {ImageFormat::kJxl, ProbeJxl, DecodeJxl},
 };
+// clang-format on
 
 }  // namespace
 
