@@ -64,6 +64,23 @@ std::optional<Parsed> Parse(std::string_view bytes, int max_side) {
   return parsed;
 }
 
+// The size the image is shown at (clap, irot applied), which the decode gives. A crop beyond the
+// codec's padding reports the stored size (ispe) instead, what decoding costs, so that the bomb
+// guard sees it; such a file then fails to decode (the sizes disagree).
+bool DisplayedSize(const heif_image_handle* primary, int* width, int* height) {
+  const int stored_w = heif_image_handle_get_ispe_width(primary);
+  const int stored_h = heif_image_handle_get_ispe_height(primary);
+  const int shown_w = heif_image_handle_get_width(primary);
+  const int shown_h = heif_image_handle_get_height(primary);
+  if (stored_w <= 0 || stored_h <= 0 || shown_w <= 0 || shown_h <= 0) return false;
+  constexpr int kPadding = 128;  // HEVC pads to its 64-pixel coding tree units
+  const bool honest = std::max(stored_w, stored_h) <= std::max(shown_w, shown_h) + kPadding &&
+                      std::min(stored_w, stored_h) <= std::min(shown_w, shown_h) + kPadding;
+  *width = honest ? shown_w : stored_w;
+  *height = honest ? shown_h : stored_h;
+  return true;
+}
+
 }  // namespace
 
 std::optional<ImageInfo> ProbeHeif(std::string_view bytes) {
@@ -72,13 +89,8 @@ std::optional<ImageInfo> ProbeHeif(std::string_view bytes) {
   const std::optional<Parsed> parsed = Parse(bytes, std::numeric_limits<int>::max());
   if (!parsed) return std::nullopt;
   const heif_image_handle* primary = parsed->primary.get();
-  // 'ispe': the size as stored, before clap and irot, which heif_image_handle_get_width applies.
-  const int width = heif_image_handle_get_ispe_width(primary);
-  const int height = heif_image_handle_get_ispe_height(primary);
-  if (width <= 0 || height <= 0) return std::nullopt;
   ImageInfo info;
-  info.width = width;
-  info.height = height;
+  if (!DisplayedSize(primary, &info.width, &info.height)) return std::nullopt;
   info.channels = heif_image_handle_has_alpha_channel(primary) ? 4 : 3;
   info.depth = 8;
   info.animated = heif_context_get_number_of_top_level_images(parsed->context.get()) > 1;
@@ -96,8 +108,8 @@ cv::Mat DecodeHeif(std::string_view bytes, const ImageInfo& info) {
   if (!parsed) return {};
   const heif_image_handle* primary = parsed->primary.get();
   const bool alpha = info.channels == 4;
-  if (heif_image_handle_get_ispe_width(primary) != info.width ||
-      heif_image_handle_get_ispe_height(primary) != info.height ||
+  int width = 0, height = 0;
+  if (!DisplayedSize(primary, &width, &height) || width != info.width || height != info.height ||
       (heif_image_handle_has_alpha_channel(primary) != 0) != alpha) {
     return {};
   }
@@ -105,7 +117,9 @@ cv::Mat DecodeHeif(std::string_view bytes, const ImageInfo& info) {
   const std::unique_ptr<heif_decoding_options, OptionsDeleter> options(
       heif_decoding_options_alloc());
   if (options == nullptr) return {};
-  options->ignore_transformations = 1;  // the stored orientation, uncropped
+  // Cropped (clap: the codec's padding) and turned (irot, imir) as the file says it is shown:
+  // HEIC has no EXIF orientation to apply later.
+  options->ignore_transformations = 0;
   options->convert_hdr_to_8bit = 1;
   heif_image* decoded = nullptr;
   const heif_error error = heif_decode_image(

@@ -2,14 +2,12 @@
 // boxes only, the decoder decodes the primary image into a buffer of the probed size.
 //
 // What the decoder returns: 8-bit BGR, or BGRA when the primary image has an alpha image; 10-
-// and 12-bit images are scaled to 8 bits; monochrome images come out as BGR. The pixels are as
-// stored, of the size the 'ispe' box gives: the irot, imir and clap transformations are not
-// applied (libheif is told to ignore them all: libheif 1.15 has no switch for the orientation
-// alone), so an image cropped by a clean aperture keeps the padding of its coded size (phones
-// usually store photos as grids of tiles cropped by the grid's canvas instead). A file whose coded
-// image is not the size of its 'ispe' box fails to decode: libheif 1.15 writes such files when it
-// crops without a grid or rotates. The colour profile is not used, as OpenCV ignores colour
-// profiles. Alpha is returned as stored, premultiplied when the file says so ('prem').
+// and 12-bit images are scaled to 8 bits; monochrome images come out as BGR. The image is as it
+// is shown: the clean aperture (clap) crops the codec's padding and irot / imir turn it upright
+// (HEIC has no EXIF orientation applied later), and the probe reports that size. A crop beyond
+// the padding is probed at the stored size (what decoding costs, for the bomb guard) and then
+// fails to decode. The colour profile is not used, as OpenCV ignores colour profiles. Alpha is
+// returned as stored, premultiplied when the file says so ('prem').
 //
 // Only the file's items are read (libheif 1.15 does not read HEIF image sequences): a file with
 // several top-level images is reported as animated, and its primary image is the one decoded.
