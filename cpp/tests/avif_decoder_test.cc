@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "image/sniff.h"
@@ -299,6 +300,26 @@ TEST(AvifDecoderTest, CorruptInputFailsCleanly) {
       EXPECT_EQ(image.size(), cv::Size(info->width, info->height)) << at;
     }
   }
+}
+
+TEST(AvifDecoderTest, ThreadsProbeAndDecodeAtOnce) {
+  // The engine decodes one image per core, each thread with its own calls.
+  const std::string bytes = EncodeAvif({Gradient(64, 48, 4)});
+  const cv::Mat expected = ProbeAndDecode(bytes);
+  ASSERT_FALSE(expected.empty());
+  std::vector<int> same(4, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < same.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) {
+        const std::optional<ImageInfo> info = ProbeAvif(bytes);
+        const cv::Mat image = info ? DecodeAvif(bytes, *info) : cv::Mat();
+        same[t] += !image.empty() && cv::norm(image, expected, cv::NORM_INF) == 0;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const int count : same) EXPECT_EQ(count, 8);
 }
 
 }  // namespace
