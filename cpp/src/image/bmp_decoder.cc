@@ -21,11 +21,12 @@ struct Bgr {
   uint8_t b = 0, g = 0, r = 0;
 };
 
-// Rec. 601 luma in OpenCV's 14-bit fixed point (its BMP reader's grey conversion).
+// Rec. 601 luma in OpenCV's 14-bit fixed point (its BMP reader's grey conversion): 0.299 and
+// 0.587 of 2^14 rounded, blue the rest, so that a grey pixel keeps its value.
 uint8_t Grey(uint8_t b, uint8_t g, uint8_t r) {
   constexpr int kScale = 14;
-  constexpr int kR = static_cast<int>(0.299 * (1 << kScale) + 0.5);
-  constexpr int kG = static_cast<int>(0.587 * (1 << kScale) + 0.5);
+  constexpr int kR = 4899;
+  constexpr int kG = 9617;
   constexpr int kB = (1 << kScale) - kR - kG;
   return static_cast<uint8_t>((b * kB + g * kG + r * kR + (1 << (kScale - 1))) >> kScale);
 }
@@ -111,7 +112,7 @@ bool ReadWindowsHeader(const Bytes& in, uint32_t header_size, BmpHeader& h) {
     if (header_size >= 56) {  // the masks, after the "important colours" field
       if (!in.Has(kMaskOffset, 16)) return false;
       for (int i = 0; i < 4; ++i) {
-        const uint32_t mask = in.U32(kMaskOffset + 4 * i);
+        const uint32_t mask = in.U32(kMaskOffset + size_t{4} * i);
         h.masks[i] = mask;
         if (mask != 0) h.shifts[i] = __builtin_ctz(mask);
       }
@@ -138,7 +139,7 @@ bool ReadCoreHeader(const Bytes& in, BmpHeader& h) {
   if (b <= 8) {
     const uint64_t at = kFileHeaderBytes + 12;
     if (!in.Has(at, uint64_t{3} << b)) return false;
-    for (int i = 0; i < (1 << b); ++i) {
+    for (uint64_t i = 0; i < (uint64_t{1} << b); ++i) {
       h.palette[i] = Bgr{in.U8(at + 3 * i), in.U8(at + 3 * i + 1), in.U8(at + 3 * i + 2)};
     }
   }
@@ -175,9 +176,10 @@ class RowWriter {
       row[x] = h_.grey_palette[index];
     } else {
       const Bgr& c = h_.palette[index];
-      row[3 * x] = c.b;
-      row[3 * x + 1] = c.g;
-      row[3 * x + 2] = c.r;
+      uint8_t* pixel = row + size_t{3} * static_cast<size_t>(x);
+      pixel[0] = c.b;
+      pixel[1] = c.g;
+      pixel[2] = c.r;
     }
   }
 
@@ -203,7 +205,8 @@ void DecodeRow(const BmpHeader& h, const uint8_t* src, uint8_t* row, const RowWr
     case 15:
     case 16:
       for (int x = 0; x < width; ++x, row += 3) {
-        const uint32_t t = src[2 * x] | uint32_t{src[2 * x + 1]} << 8;
+        const uint8_t* pixel = src + size_t{2} * static_cast<size_t>(x);
+        const uint32_t t = pixel[0] | uint32_t{pixel[1]} << 8;
         row[0] = static_cast<uint8_t>((t << 3) & 0xf8);
         row[1] = static_cast<uint8_t>(h.bits == 15 ? (t >> 2) & 0xf8 : (t >> 3) & 0xfc);
         row[2] = static_cast<uint8_t>((t >> (h.bits == 15 ? 7 : 8)) & 0xf8);

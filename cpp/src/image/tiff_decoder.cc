@@ -283,8 +283,8 @@ cv::Mat DecodeTiff(std::string_view bytes, const ImageInfo& info) {
   if (tif == nullptr) return {};
   const std::optional<Directory> directory = Describe(tif.get());
   if (!directory || !SameImage(directory->info, info)) return {};
-  const cv::Mat stored = info.depth == 16 ? DecodeSixteenBit(tif.get(), *directory)
-                                          : DecodeRgba(tif.get(), *directory);
+  cv::Mat stored = info.depth == 16 ? DecodeSixteenBit(tif.get(), *directory)
+                                    : DecodeRgba(tif.get(), *directory);
   if (stored.empty() || directory->orientation == ORIENTATION_TOPLEFT) return stored;
   return ApplyOrientation(stored, directory->orientation);
 }
