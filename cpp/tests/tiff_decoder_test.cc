@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "image/image_header.h"
 #include "test_util.h"
 
 namespace img2dataset {
@@ -364,7 +363,6 @@ TEST(TiffDecoderTest, RegressionImageWidthTwiceProbesAsLibtiffDecodes) {
   std::vector<Entry> entries = GreyEntries(false, 24000, 16, 256);
   entries.insert(entries.begin() + 1, Entry{256, kLong, 16});
   const std::string bytes = HandBuiltTiff(false, entries, Pixels(256));
-  EXPECT_EQ(ReadImageSize(bytes, ImageFormat::kTiff)->width, 16);  // what went wrong
   const std::optional<ImageInfo> info = ProbeTiff(bytes);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->width, 24000);

@@ -16,7 +16,8 @@ struct ImageSize {
   int height = 0;
 };
 
-// PNG, JPEG, WebP, GIF, BMP and TIFF headers; nullopt for other formats or unreadable headers.
+// PNG, JPEG and GIF headers (the decoder table's probes for those formats; the others probe
+// with their own libraries); nullopt for other formats or unreadable headers.
 std::optional<ImageSize> ReadImageSize(std::string_view bytes, ImageFormat format);
 
 }  // namespace img2dataset
