@@ -28,6 +28,12 @@ struct Bgr {
   uint8_t b, g, r;
 };
 
+// The bytes of a string literal that holds NULs, its length counted by the compiler.
+template <size_t N>
+std::string Raw(const char (&literal)[N]) {
+  return std::string(literal, N - 1);
+}
+
 struct BmpSpec {
   uint32_t header_size = 40;      // 12 (OS/2 1.x), 40, 56, 108, 124
   int32_t width = 0, height = 0;  // a negative height: top-down
@@ -195,7 +201,7 @@ TEST(BmpDecoderTest, SixteenBitsAreOpenCvsWithLowBitsZero) {
   white.width = 1;
   white.height = 1;
   white.bits = 16;
-  white.pixels = std::string("\xff\x7f\0\0", 4);
+  white.pixels = Raw("\xff\x7f\0\0");
   EXPECT_EQ(ProbeAndDecode(MakeBmp(white)).at<cv::Vec3b>(0, 0), cv::Vec3b(248, 248, 248));
 }
 
@@ -254,15 +260,17 @@ TEST(BmpDecoderTest, Rle8IsOpenCvs) {
   spec.bits = 8;
   spec.compression = 1;
   spec.palette = ColourPalette(8);
-  spec.pixels = std::string(
-      "\x03\x01\x03\x02"          // row 0: two runs filling it, then
-      "\x00\x00"                  // an end of line that ends nothing (the runs moved to row 1)
-      "\x00\x03\x00\x01\x02\x00"  // row 1: three literal indices, padded
-      "\x00\x00"                  // end of line: the rest of row 1 is entry 0
-      "\x00\x02\x02\x01"          // delta (2, 1): to row 3, x = 2
-      "\x02\x03"                  // a run of 2
-      "\x00\x01",                 // end of bitmap
-      22);
+  // Row 0: two runs filling it, then an end of line that ends nothing (the runs moved the cursor
+  // to row 1). Row 1: three literal indices (padded), an end of line: the rest of row 1 is entry
+  // 0. A delta (2, 1): to row 3, x = 2, skipping with entry 0. A run of 2, the end of bitmap.
+  spec.pixels =
+      Raw("\x03\x01\x03\x02"
+          "\x00\x00"
+          "\x00\x03\x00\x01\x02\x00"
+          "\x00\x00"
+          "\x00\x02\x02\x01"
+          "\x02\x03"
+          "\x00\x01");
   ExpectSameAsOpenCv(MakeBmp(spec), 3);
   spec.palette = GreyPalette(8);
   ExpectSameAsOpenCv(MakeBmp(spec), 1);
@@ -277,13 +285,14 @@ TEST(BmpDecoderTest, Rle4IsOpenCvs) {
   spec.bits = 4;
   spec.compression = 2;
   spec.palette = ColourPalette(16);
-  spec.pixels = std::string(
-      "\x06\x12\x00\x00"          // row 0: 1 2 1 2 1 2, end of line
-      "\x00\x05\x31\x20\x30\x00"  // row 1: five literal indices, padded; then
-      "\x00\x00"                  // end of line
-      "\x00\x02\x02\x00"          // delta (2, 0)
-      "\x02\x44\x00\x00",         // a run of 2, end of line: the last row is passed
-      22);
+  // Row 0: 1 2 1 2 1 2, an end of line. Row 1: five literal indices (padded), an end of line.
+  // Row 2: a delta (2, 0), a run of 2, an end of line: the last row is passed.
+  spec.pixels =
+      Raw("\x06\x12\x00\x00"
+          "\x00\x05\x31\x20\x30\x00"
+          "\x00\x00"
+          "\x00\x02\x02\x00"
+          "\x02\x44\x00\x00");
   ExpectSameAsOpenCv(MakeBmp(spec), 3);
 }
 
@@ -294,13 +303,13 @@ TEST(BmpDecoderTest, RleStreamEndingEarlyOrOverrunningARowIsCorrupt) {
   spec.bits = 8;
   spec.compression = 1;
   spec.palette = ColourPalette(4);
-  spec.pixels = std::string("\x04\x01", 2);  // row 0 only, no end of bitmap
+  spec.pixels = Raw("\x04\x01");  // row 0 only, no end of bitmap
   EXPECT_TRUE(ProbeAndDecode(MakeBmp(spec)).empty());
   EXPECT_TRUE(Decode(MakeBmp(spec)).empty());
-  spec.pixels = std::string("\x05\x01\x00\x01", 4);  // a run past the row's end
+  spec.pixels = Raw("\x05\x01\x00\x01");  // a run past the row's end
   EXPECT_TRUE(ProbeAndDecode(MakeBmp(spec)).empty());
   EXPECT_TRUE(Decode(MakeBmp(spec)).empty());
-  spec.pixels = std::string("\x04\x01\x00\x01", 4);
+  spec.pixels = Raw("\x04\x01\x00\x01");
   EXPECT_FALSE(ProbeAndDecode(MakeBmp(spec)).empty());
 }
 
@@ -313,7 +322,7 @@ TEST(BmpDecoderTest, SixteenBitFieldsInAV5HeaderAreRead) {
   spec.bits = 16;
   spec.compression = 3;
   spec.masks = {0xf800, 0x07e0, 0x001f, 0};
-  spec.pixels = std::string("\x00\xf8\xe0\x07", 4);  // red, green
+  spec.pixels = Raw("\x00\xf8\xe0\x07");  // red, green
   const cv::Mat out = ProbeAndDecode(MakeBmp(spec));
   ASSERT_EQ(out.type(), CV_8UC3);
   EXPECT_EQ(out.at<cv::Vec3b>(0, 0), cv::Vec3b(0, 0, 248));
@@ -380,7 +389,7 @@ TEST(BmpDecoderTest, TruncatedAndCorruptFilesNeverCrash) {
   rle.bits = 8;
   rle.compression = 1;
   rle.palette = ColourPalette(8);
-  rle.pixels = std::string("\x03\x01\x03\x02\x00\x03\x00\x01\x02\x00\x00\x02\x02\x01\x00\x01", 16);
+  rle.pixels = Raw("\x03\x01\x03\x02\x00\x03\x00\x01\x02\x00\x00\x02\x02\x01\x00\x01");
   const std::vector<std::string> files = {Encode(Pattern(13, 7, CV_8UC3), ".bmp"),
                                           Encode(Pattern(13, 7, CV_8UC1), ".bmp"), MakeBmp(rle)};
   for (const std::string& file : files) {
