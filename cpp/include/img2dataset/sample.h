@@ -15,25 +15,25 @@ enum class SampleStatus { kSuccess, kFailedToDownload, kFailedToResize };
 // unlike error messages.
 enum class ErrorClass {
   kNone,
-  kInvalidUrl,      // not an http(s) URL, or malformed
-  kDns,             // the host name did not resolve
-  kConnect,         // connection refused or unreachable
-  kTls,             // handshake or certificate failure
-  kTimeout,         // connect, first byte, stall or total deadline
-  kRedirectLoop,    // a redirect came back to a URL already visited, or too many redirects
-  kBlockedAddress,  // the host resolved to an address the policy refuses (link-local, private)
-  kRobotsTxt,       // robots.txt disallows the URL (respect_robots_txt)
-  kHashMismatch,    // the digest of the body differs from the expected one (verify_hash)
-  kHttp4xx,         // 4xx other than 429
-  kHttp429,         // too many requests
-  kHttp5xx,         // server error
-  kNetwork,         // any other transfer error (truncated body, reset, bad response)
-  kTooLarge,        // body above max_body_bytes
-  kOptedOut,        // X-Robots-Tag forbids the use
-  kDecode,          // not an image, or a corrupt one
-  kFiltered,        // rejected by min_image_size / max_image_area / max_aspect_ratio
-  kEncode,          // the encoder failed
-  kInvalidBbox,     // the row's bbox_col value is not a list of [x0, y0, x1, y1] boxes
+  kInvalidUrl,         // not an http(s) URL, or malformed
+  kDns,                // the host name did not resolve
+  kConnect,            // connection refused or unreachable
+  kTls,                // handshake or certificate failure
+  kTimeout,            // connect, first byte, stall or total deadline
+  kRedirectLoop,       // a redirect came back to a URL already visited, or too many redirects
+  kBlockedAddress,     // the host resolved to an address the policy refuses (link-local, private)
+  kRobotsTxt,          // robots.txt disallows the URL (respect_robots_txt)
+  kHashMismatch,       // the digest of the body differs from the expected one (verify_hash)
+  kHttp4xx,            // 4xx other than 429
+  kHttp429,            // too many requests
+  kHttp5xx,            // server error
+  kNetwork,            // any other transfer error (truncated body, reset, bad response)
+  kTooLarge,           // body above max_body_bytes
+  kOptedOut,           // X-Robots-Tag forbids the use
+  kDecode,             // not an image, or a corrupt one
+  kFiltered,           // rejected by min_image_size / max_image_area / max_aspect_ratio
+  kEncode,             // the encoder failed
+  kInvalidBbox,        // the row's bbox_col value is not a list of [x0, y0, x1, y1] boxes
   kUnsupportedFormat,  // an image format outside the decoder table (SVG, JPEG 2000, HDR, ...)
 };
 
