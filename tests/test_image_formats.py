@@ -6,10 +6,7 @@ refused before decoding, the process staying small."""
 from __future__ import annotations
 
 import io
-import json
 import struct
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
-from support.download_run import download_urls, rows_by_url
+from support.download_run import download_in_child, download_urls, rows_by_url
 
 pillow_heif.register_heif_opener()
 
@@ -214,15 +211,7 @@ def test_bombs_of_every_format_are_refused_with_little_memory(tmp_path):
             "save_error_class": True,
             "thread_count": 32,
         }
-        script = (
-            "import json, sys; import img2dataset as i; i.download(**json.loads(sys.argv[1])); "
-            "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
-        )
-        completed = subprocess.run(
-            [sys.executable, "-c", script, json.dumps(arguments)], capture_output=True, text=True
-        )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    peak_mib = int(completed.stdout.rsplit("VmHWM:", 1)[1].split()[0]) // 1024
+        peak_mib = download_in_child(arguments)
     rows = pq.read_table(tmp_path / "out" / "00000.parquet").to_pylist()
     by_name: dict[str, set] = {}
     for row in rows:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import struct
-import subprocess
 import sys
 import threading
 import zlib
@@ -20,6 +19,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from check_no_loss import check  # noqa: E402
 
+from support.download_run import download_in_child  # noqa: E402
 from support.stalling_server import StallingServer  # noqa: E402
 
 
@@ -73,17 +73,7 @@ def run_in_child(tmp_path: Path, urls: list[str], **options) -> int:
         "run_summary": True,
         **options,
     }
-    # The child reports its own high-water mark (VmHWM): getrusage's ru_maxrss would count the
-    # parent's memory, which Linux carries over at fork.
-    script = (
-        "import json, sys; import img2dataset as i; i.download(**json.loads(sys.argv[1])); "
-        "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", script, json.dumps(arguments)], capture_output=True, text=True
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return int(completed.stdout.rsplit("VmHWM:", 1)[1].split()[0]) // 1024
+    return download_in_child(arguments)
 
 
 def test_png_bombs_fail_clearly_and_memory_stays_bounded(bomb_server, tmp_path):

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -204,6 +205,63 @@ inline std::string OrientationApp1(int orientation, ByteOrder order, int type = 
   std::string segment = "\xFF\xE1";
   Put(segment, static_cast<uint32_t>(payload.size() + 2), 2, ByteOrder::kBig);
   return segment + payload;
+}
+
+// Checks shared by the decoder table's entries (image/decoder.h): `probe` and `decode` are an
+// entry's functions, `bytes` a valid file of its format.
+
+// Cut anywhere, the file probes to nothing or decodes to nothing; nothing crashes.
+template <typename Probe, typename Decode>
+void ExpectTruncationFailsCleanly(const std::string& bytes, Probe probe, Decode decode) {
+  for (const size_t size :
+       {size_t{0}, size_t{12}, size_t{40}, bytes.size() / 2, bytes.size() - 16, bytes.size() - 1}) {
+    const std::string truncated = bytes.substr(0, std::min(size, bytes.size()));
+    const auto info = probe(truncated);
+    if (info) {
+      EXPECT_TRUE(decode(truncated, *info).empty()) << "cut at " << size;
+    }
+  }
+}
+
+// Every `stride`-th byte flipped in turn: probe and decode say no, or decode something of the
+// probed size; they never crash. Probes above 4 megapixels are not decoded (the engine's limit
+// refuses them first).
+template <typename Probe, typename Decode>
+void ExpectBitFlipsFailCleanly(const std::string& bytes, size_t stride, Probe probe,
+                               Decode decode) {
+  for (size_t at = 0; at < bytes.size(); at += stride) {
+    std::string corrupt = bytes;
+    corrupt[at] = static_cast<char>(corrupt[at] ^ 0xFF);
+    const auto info = probe(corrupt);
+    if (!info || int64_t{info->width} * info->height > 4'000'000) continue;
+    const cv::Mat image = decode(corrupt, *info);
+    if (!image.empty()) {
+      EXPECT_EQ(image.size(), cv::Size(info->width, info->height)) << at;
+    }
+  }
+}
+
+// The engine decodes one image per core: four threads probing and decoding at once all get the
+// pixels of a single-threaded decode.
+template <typename Probe, typename Decode>
+void ExpectThreadsAgree(const std::string& bytes, Probe probe, Decode decode) {
+  const auto info = probe(bytes);
+  ASSERT_TRUE(info.has_value());
+  const cv::Mat expected = decode(bytes, *info);
+  ASSERT_FALSE(expected.empty());
+  std::vector<int> same(4, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < same.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) {
+        const auto mine = probe(bytes);
+        const cv::Mat image = mine ? decode(bytes, *mine) : cv::Mat();
+        same[t] += !image.empty() && cv::norm(image, expected, cv::NORM_INF) == 0;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const int count : same) EXPECT_EQ(count, 8);
 }
 
 }  // namespace img2dataset::testing

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -36,3 +39,19 @@ def download_urls(folder: Path, urls: list[str], **options) -> Path:
 def rows_by_url(output: Path, shard: str = "00000") -> dict[str, dict]:
     """The metadata rows of one shard, by URL."""
     return {row["url"]: row for row in pq.read_table(output / f"{shard}.parquet").to_pylist()}
+
+
+def download_in_child(arguments: dict) -> int:
+    """Runs download(**arguments) in a child process; returns its peak resident set in MiB.
+
+    The child reports its own high-water mark (VmHWM): getrusage's ru_maxrss would count the
+    parent's memory, which Linux carries over at fork."""
+    script = (
+        "import json, sys; import img2dataset as i; i.download(**json.loads(sys.argv[1])); "
+        "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(arguments)], capture_output=True, text=True
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return int(completed.stdout.rsplit("VmHWM:", 1)[1].split()[0]) // 1024
