@@ -56,7 +56,8 @@ test-asan: setup
 	cmake -S . -B build/asan -G Ninja -DIMG2DATASET_BUILD_TESTS=ON -DIMG2DATASET_SANITIZE=ON \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" >/dev/null
 	ninja -C build/asan
-	ctest --test-dir build/asan --output-on-failure -j2
+	LSAN_OPTIONS="suppressions=$(CURDIR)/cpp/tests/lsan.supp" \
+	  ctest --test-dir build/asan --output-on-failure -j2
 
 # clang: GCC 12's libtsan crashes at start-up on this kernel. GDAL, which OpenCV loads, is
 # suppressed (cpp/tests/tsan.supp). The TSan build has the tests of the engine's threads only
