@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
@@ -63,6 +64,10 @@ class Committer:
         self.store = store
         self.oom_shard_count = oom_shard_count
         self.write_metadata = write_metadata
+        # Shards this committer committed, counted the moment their stats file is written, so
+        # that a run stopped by Ctrl-C reports what is on disk (the progress line's count lags).
+        self.shards_committed = 0
+        self._count_lock = threading.Lock()
 
     @property
     def output_folder(self) -> str:
@@ -134,7 +139,10 @@ class Committer:
         self.store.drop_published(attempt.folder)
 
     def _write_stats(self, shard_id: int, stats: ShardStats) -> None:
+        """Writes the commit marker."""
         self.store.write_text(f"{self.shard_name(shard_id)}_stats.json", stats.to_json())
+        with self._count_lock:
+            self.shards_committed += 1
 
     def merge_folder(self, source: str, folder_name: str) -> None:
         """Moves the files of a staged folder into the committed folder `folder_name`, keeping

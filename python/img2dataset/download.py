@@ -184,7 +184,7 @@ def run(options: DownloadOptions) -> RunSummary:
             worker.engine.cancel()
         committer.finish()
         if isinstance(error, KeyboardInterrupt):
-            report_stop(error, progress.shards_done if progress is not None else 0)
+            report_stop(error, committer.shards_committed)
         raise
     committer.finish()
     progress.finish()
