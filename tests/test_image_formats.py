@@ -16,7 +16,7 @@ import pillow_heif
 import pillow_jxl  # noqa: F401 - registers JPEG XL with Pillow
 import pyarrow.parquet as pq
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from support.download_run import download_in_child, download_urls, rows_by_url
 
@@ -139,6 +139,42 @@ def test_every_format_of_the_table_decodes_to_its_pixels(tmp_path):
         expected = on_white(Image.open(io.BytesIO(body)))  # the first frame of animations
         difference = np.abs(np.asarray(stored.convert("RGB")).astype(int) - expected)
         assert difference.mean() <= tolerance, (name, difference.mean())
+
+
+def oriented_bodies() -> dict[str, bytes]:
+    """One file per EXIF orientation 2 to 8 in the formats whose container says how the image is
+    shown: Pillow writes AVIF's as irot and imir boxes, TIFF's as its Orientation tag."""
+    bodies = {}
+    for orientation in range(2, 9):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        bodies[f"turned-{orientation}.avif"] = encoded(picture(), "AVIF", quality=90, exif=exif)
+        bodies[f"turned-{orientation}.tiff"] = encoded(picture(), "TIFF", exif=exif)
+    return bodies
+
+
+def test_formats_with_their_own_orientation_are_stored_as_shown(tmp_path):
+    bodies = oriented_bodies()
+    assert b"irot" in bodies["turned-6.avif"] and b"imir" in bodies["turned-7.avif"]
+    with Bodies(bodies) as server:
+        urls = {name: server.url(name) for name in bodies}
+        output = download_urls(
+            tmp_path,
+            list(urls.values()),
+            output_format="files",
+            encode_format="png",
+            encode_quality=1,
+            resize_mode="no",
+            apply_exif_orientation=False,  # the container's own turn is not EXIF's: still applied
+        )
+    rows = rows_by_url(output)
+    for name, body in bodies.items():
+        row = rows[urls[name]]
+        assert row["status"] == "success", (name, row["error_message"])
+        expected = on_white(ImageOps.exif_transpose(Image.open(io.BytesIO(body))))
+        stored = np.asarray(Image.open(output / "00000" / f"{row['key']}.png").convert("RGB"))
+        assert stored.shape == expected.shape, name
+        assert np.abs(stored.astype(int) - expected).mean() <= 3.0, name
 
 
 def test_formats_outside_the_table_fail_as_unsupported_format(tmp_path):

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "image/sniff.h"
@@ -28,6 +29,8 @@ struct AvifOptions {
   avifPixelFormat yuv = AVIF_PIXEL_FORMAT_YUV444;
   int quantizer = 4;  // 0 (lossless) to 63
   int rotation = -1;  // irot angle (x 90 degrees anti-clockwise); -1 for no irot box
+  int mirror = -1;    // imir mode (0: top and bottom exchanged, 1: left and right); -1 for none
+  std::optional<avifCropRect> crop;  // a clap box
 };
 
 // An AVIF of `frames` (8-bit BGR or BGRA, all of one size; several make a sequence), encoded with
@@ -47,6 +50,16 @@ std::string EncodeAvif(const std::vector<cv::Mat>& frames, const AvifOptions& op
     if (options.rotation >= 0) {
       image->transformFlags |= AVIF_TRANSFORM_IROT;
       image->irot.angle = static_cast<uint8_t>(options.rotation);
+    }
+    if (options.mirror >= 0) {
+      image->transformFlags |= AVIF_TRANSFORM_IMIR;
+      image->imir.mode = static_cast<uint8_t>(options.mirror);
+    }
+    if (options.crop) {
+      avifDiagnostics diagnostics;
+      ok = ok && avifCleanApertureBoxConvertCropRect(&image->clap, &*options.crop, image->width,
+                                                     image->height, image->yuvFormat, &diagnostics);
+      image->transformFlags |= AVIF_TRANSFORM_CLAP;
     }
     avifRGBImage rgb;
     avifRGBImageSetDefaults(&rgb, image);
@@ -155,16 +168,66 @@ TEST(AvifDecoderTest, SequenceIsAnimatedAndDecodesToItsFirstFrame) {
   EXPECT_LT(MeanAbsoluteError(image, first), 4.0);
 }
 
-TEST(AvifDecoderTest, IrotIsNotAppliedTheStoredOrientationIsReturned) {
+// What a viewer shows, by the format's definitions (ISO/IEC 23008-12, 6.5.10 and 6.5.12): turned
+// `rotation` quarter turns anti-clockwise, then mirrored.
+cv::Mat AsShown(const cv::Mat& stored, int rotation, int mirror) {
+  cv::Mat shown = stored.clone();
+  for (int turn = 0; turn < rotation; ++turn) {
+    cv::rotate(shown, shown, cv::ROTATE_90_COUNTERCLOCKWISE);
+  }
+  if (mirror >= 0) cv::flip(shown, shown, mirror == 0 ? 0 : 1);  // 0: about the x axis
+  return shown;
+}
+
+class AvifTransformTest : public ::testing::TestWithParam<std::tuple<int, int>> {};
+
+TEST_P(AvifTransformTest, IrotAndImirAreAppliedAsTheViewerShowsThem) {
+  const auto [rotation, mirror] = GetParam();
   const cv::Mat source = Gradient(64, 48, 3);
   AvifOptions options;
-  options.rotation = 1;  // 90 degrees anti-clockwise, for the viewer
+  options.rotation = rotation;
+  options.mirror = mirror;
   const std::string bytes = EncodeAvif({source}, options);
-  ASSERT_NE(bytes.find("irot"), std::string::npos);
+  const cv::Mat expected = AsShown(source, rotation < 0 ? 0 : rotation, mirror);
   const std::optional<ImageInfo> info = ProbeAvif(bytes);
   ASSERT_TRUE(info.has_value());
-  EXPECT_EQ(info->width, 64);
-  EXPECT_EQ(info->height, 48);
+  EXPECT_EQ(info->width, expected.cols);
+  EXPECT_EQ(info->height, expected.rows);
+  const cv::Mat image = DecodeAvif(bytes, *info);
+  ASSERT_EQ(image.size(), expected.size());
+  EXPECT_LT(MeanAbsoluteError(image, expected), 4.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTurnsAndMirrors, AvifTransformTest,
+                         ::testing::Combine(::testing::Values(-1, 0, 1, 2, 3),
+                                            ::testing::Values(-1, 0, 1)));
+
+TEST(AvifDecoderTest, ClapCropsBeforeIrotTurns) {
+  const cv::Mat source = Gradient(64, 48, 3);
+  AvifOptions options;
+  options.crop = avifCropRect{3, 5, 57, 40};  // 4:4:4: any offset and size
+  options.rotation = 3;
+  const std::string bytes = EncodeAvif({source}, options);
+  const cv::Mat expected = AsShown(source(cv::Rect(3, 5, 57, 40)), 3, -1);
+  const std::optional<ImageInfo> info = ProbeAvif(bytes);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->width, 40);
+  EXPECT_EQ(info->height, 57);
+  const cv::Mat image = DecodeAvif(bytes, *info);
+  ASSERT_EQ(image.size(), expected.size());
+  EXPECT_TRUE(image.isContinuous());
+  EXPECT_LT(MeanAbsoluteError(image, expected), 4.0);
+}
+
+TEST(AvifDecoderTest, ClapTakingMoreThanThePaddingIsIgnoredSoTheGuardSeesTheStoredSize) {
+  const cv::Mat source = Gradient(400, 300, 3);
+  AvifOptions options;
+  options.crop = avifCropRect{0, 0, 100, 100};
+  const std::string bytes = EncodeAvif({source}, options);
+  const std::optional<ImageInfo> info = ProbeAvif(bytes);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->width, 400);
+  EXPECT_EQ(info->height, 300);
   EXPECT_LT(MeanAbsoluteError(DecodeAvif(bytes, *info), source), 4.0);
 }
 

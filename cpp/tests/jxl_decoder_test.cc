@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "image/orientation.h"
 #include "image/sniff.h"
 #include "test_util.h"
 
@@ -220,17 +221,25 @@ TEST(JxlDecoderTest, AnimationIsAnimatedAndDecodesToItsFirstFrame) {
   EXPECT_TRUE(SamePixels(DecodeJxl(bytes, *info), first));
 }
 
-TEST(JxlDecoderTest, OrientationIsNotAppliedTheStoredPixelsAreReturned) {
+class JxlOrientationTest : public ::testing::TestWithParam<int> {};
+
+// libjxl turns the image as its header says; ApplyOrientation is the engine's reading of the same
+// EXIF numbering (the JPEG path uses it), so the two agree pixel for pixel on a lossless file.
+TEST_P(JxlOrientationTest, HeaderOrientationIsAppliedAsForAnExifJpeg) {
+  const int orientation = GetParam();
   const cv::Mat source = Gradient(64, 48, 3);
   JxlOptions options;
-  options.orientation = JXL_ORIENT_ROTATE_90_CW;
+  options.orientation = static_cast<JxlOrientation>(orientation);
   const std::string bytes = EncodeJxl({source}, options);
+  const cv::Mat expected = ApplyOrientation(source, orientation);
   const std::optional<ImageInfo> info = ProbeJxl(bytes);
   ASSERT_TRUE(info.has_value());
-  EXPECT_EQ(info->width, 64);
-  EXPECT_EQ(info->height, 48);
-  EXPECT_TRUE(SamePixels(DecodeJxl(bytes, *info), source));
+  EXPECT_EQ(info->width, expected.cols);
+  EXPECT_EQ(info->height, expected.rows);
+  EXPECT_TRUE(SamePixels(DecodeJxl(bytes, *info), expected));
 }
+
+INSTANTIATE_TEST_SUITE_P(AllEight, JxlOrientationTest, ::testing::Range(1, 9));
 
 TEST(JxlDecoderTest, HeaderClaiming60000x60000ProbesToThatSizeAndDecodesNothing) {
   const std::string header = CodestreamHeader(60000, 60000);

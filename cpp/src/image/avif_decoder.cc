@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <utility>
 #include <vector>
 
+#include "image/orientation.h"
 #include "util/byte_order.h"
 
 namespace img2dataset {
@@ -130,6 +132,47 @@ bool AboveLibavifCeiling(uint64_t width, uint64_t height) {
   return width * height > AVIF_DEFAULT_IMAGE_SIZE_LIMIT;
 }
 
+// --- How the primary item is shown: its transformative properties, applied in the order
+// ISO/IEC 23008-12 (6.5) gives, clap (a crop), then irot (a turn), then imir (a mirror).
+
+struct Presentation {
+  cv::Rect crop;              // of the stored image
+  int orientation = 1;        // EXIF's numbering of the turn and mirror, for ApplyOrientation
+  int width = 0, height = 0;  // as shown
+};
+
+// irot's angle (quarter turns anti-clockwise) and then imir's mode (none; 0: top and bottom
+// exchanged; 1: left and right exchanged) as the EXIF orientation that does the same.
+constexpr int kOrientationOf[4][3] = {{1, 4, 2}, {8, 5, 7}, {3, 2, 4}, {6, 7, 5}};
+
+// A crop that takes more than this from a side is not the codec's padding (AV1 codes whole
+// 8-pixel blocks; HEIC-converted files crop to 64-pixel units): it is ignored, and the stored
+// image shown whole, so that the size the bomb guard sees is the size the decode allocates.
+constexpr uint32_t kMaxCropPerSide = 128;
+
+Presentation PresentationOf(const avifImage& image) {
+  Presentation shown;
+  shown.crop = cv::Rect(0, 0, static_cast<int>(image.width), static_cast<int>(image.height));
+  avifCropRect rect;
+  avifDiagnostics diagnostics;
+  if ((image.transformFlags & AVIF_TRANSFORM_CLAP) != 0 &&
+      avifCropRectConvertCleanApertureBox(&rect, &image.clap, image.width, image.height,
+                                          image.yuvFormat, &diagnostics) &&
+      rect.width > 0 && rect.height > 0 && image.width - rect.width <= kMaxCropPerSide &&
+      image.height - rect.height <= kMaxCropPerSide) {
+    shown.crop = cv::Rect(static_cast<int>(rect.x), static_cast<int>(rect.y),
+                          static_cast<int>(rect.width), static_cast<int>(rect.height));
+  }
+  const int angle = (image.transformFlags & AVIF_TRANSFORM_IROT) != 0 ? image.irot.angle & 3 : 0;
+  const int mirror =
+      (image.transformFlags & AVIF_TRANSFORM_IMIR) != 0 ? 1 + (image.imir.mode & 1) : 0;
+  shown.orientation = kOrientationOf[angle][mirror];
+  const bool swap = OrientationSwapsAxes(shown.orientation);
+  shown.width = swap ? shown.crop.height : shown.crop.width;
+  shown.height = swap ? shown.crop.width : shown.crop.height;
+  return shown;
+}
+
 }  // namespace
 
 std::optional<ImageInfo> ProbeAvif(std::string_view bytes) {
@@ -156,9 +199,10 @@ std::optional<ImageInfo> ProbeAvif(std::string_view bytes) {
       image.height > static_cast<uint32_t>(std::numeric_limits<int>::max())) {
     return std::nullopt;
   }
+  const Presentation shown = PresentationOf(image);
   ImageInfo info;
-  info.width = static_cast<int>(image.width);
-  info.height = static_cast<int>(image.height);
+  info.width = shown.width;
+  info.height = shown.height;
   info.channels = decoder->alphaPresent ? 4 : 3;
   info.depth = 8;
   info.animated = decoder->imageCount > 1;
@@ -170,31 +214,37 @@ cv::Mat DecodeAvif(std::string_view bytes, const ImageInfo& info) {
       info.depth != 8) {
     return {};
   }
-  const uint64_t pixels =
-      uint64_t{static_cast<uint32_t>(info.width)} * static_cast<uint32_t>(info.height);
-  if (AboveLibavifCeiling(static_cast<uint32_t>(info.width), static_cast<uint32_t>(info.height))) {
-    return {};
-  }
-  // The probe's size is the limit: dav1d refuses a frame above it before allocating one.
-  const DecoderPtr decoder = Parse(bytes, static_cast<uint32_t>(pixels),
-                                   static_cast<uint32_t>(std::max(info.width, info.height)));
+  // The boxes first, to find the stored size behind the probe's (shown) one.
+  const DecoderPtr container = Parse(bytes, AVIF_DEFAULT_IMAGE_SIZE_LIMIT, 0);
+  if (container == nullptr) return {};
+  const uint32_t stored_width = container->image->width;
+  const uint32_t stored_height = container->image->height;
+  const Presentation shown = PresentationOf(*container->image);
+  if (shown.width != info.width || shown.height != info.height) return {};
+
+  // The stored size is the limit: dav1d refuses a frame above it before allocating one.
+  const DecoderPtr decoder =
+      Parse(bytes, stored_width * stored_height, std::max(stored_width, stored_height));
   if (decoder == nullptr || avifDecoderNextImage(decoder.get()) != AVIF_RESULT_OK) return {};
   const avifImage& image = *decoder->image;
   // The AV1 stream may disagree with the container that the probe read.
-  if (image.width != static_cast<uint32_t>(info.width) ||
-      image.height != static_cast<uint32_t>(info.height)) {
-    return {};
-  }
+  if (image.width != stored_width || image.height != stored_height) return {};
 
-  cv::Mat out(info.height, info.width, CV_8UC(info.channels));
+  cv::Mat stored(static_cast<int>(stored_height), static_cast<int>(stored_width),
+                 CV_8UC(info.channels));
   avifRGBImage rgb;
   avifRGBImageSetDefaults(&rgb, &image);
   rgb.format = info.channels == 4 ? AVIF_RGB_FORMAT_BGRA : AVIF_RGB_FORMAT_BGR;
   rgb.depth = 8;  // 10- and 12-bit images are scaled down by the conversion
-  rgb.pixels = out.data;
-  rgb.rowBytes = static_cast<uint32_t>(out.step[0]);
+  rgb.pixels = stored.data;
+  rgb.rowBytes = static_cast<uint32_t>(stored.step[0]);
   if (avifImageYUVToRGB(&image, &rgb) != AVIF_RESULT_OK) return {};
-  return out;
+  if (shown.crop.width == stored.cols && shown.crop.height == stored.rows) {
+    return ApplyOrientation(stored, shown.orientation);
+  }
+  // A cropped view is made whole again (copied): the pipeline expects continuous rows.
+  const cv::Mat cropped = stored(shown.crop);
+  return shown.orientation == 1 ? cropped.clone() : ApplyOrientation(cropped, shown.orientation);
 }
 
 }  // namespace img2dataset

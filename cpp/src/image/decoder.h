@@ -18,7 +18,9 @@
 namespace img2dataset {
 
 struct ImageInfo {
-  int width = 0;  // as stored, before any EXIF orientation
+  // As the decode gives it: turned as shown for the formats whose container or codestream says
+  // how (TIFF, HEIC, AVIF, JPEG XL), before the EXIF orientation of a JPEG.
+  int width = 0;
   int height = 0;
   int channels = 0;       // of the decoded image: 1 (grey), 3 (BGR) or 4 (BGRA)
   int depth = 8;          // bits per channel of the decoded image: 8 or 16

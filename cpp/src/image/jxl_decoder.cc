@@ -23,7 +23,6 @@ DecoderPtr Open(std::string_view bytes, int events) {
   if (decoder == nullptr) return nullptr;
   JxlDecoder* d = decoder.get();
   if (JxlDecoderSubscribeEvents(d, events) != JXL_DEC_SUCCESS ||
-      JxlDecoderSetKeepOrientation(d, JXL_TRUE) != JXL_DEC_SUCCESS ||
       JxlDecoderSetUnpremultiplyAlpha(d, JXL_TRUE) != JXL_DEC_SUCCESS ||
       JxlDecoderSetInput(d, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()) !=
           JXL_DEC_SUCCESS) {
@@ -40,9 +39,12 @@ std::optional<ImageInfo> InfoOf(const JxlBasicInfo& basic) {
       basic.ysize > static_cast<uint32_t>(std::numeric_limits<int>::max())) {
     return std::nullopt;
   }
+  // libjxl turns the image as its codestream says it is shown (orientations 5 to 8 swap the
+  // axes); the size here is the one its output buffer has.
+  const bool swap = basic.orientation >= JXL_ORIENT_TRANSPOSE;
   ImageInfo info;
-  info.width = static_cast<int>(basic.xsize);
-  info.height = static_cast<int>(basic.ysize);
+  info.width = static_cast<int>(swap ? basic.ysize : basic.xsize);
+  info.height = static_cast<int>(swap ? basic.xsize : basic.ysize);
   info.channels = basic.alpha_bits > 0 ? 4 : 3;
   info.depth = 8;
   info.animated = basic.have_animation != JXL_FALSE;

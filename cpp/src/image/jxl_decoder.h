@@ -3,8 +3,9 @@
 //
 // What the decoder returns: 8-bit BGR, or BGRA when the image has an alpha channel (straight
 // alpha: libjxl divides premultiplied files back); images of more bits, or float, are scaled to 8
-// bits; greyscale images come out as BGR. The pixels are as stored: the orientation field of the
-// header is not applied (libjxl is told to keep the stored orientation). Colour profiles are not
+// bits; greyscale images come out as BGR. The image is turned as it is shown: libjxl applies the
+// orientation field of the codestream header (an Exif box's orientation is ignored, as the
+// format says it must be; the probe's size is the turned one). Colour profiles are not
 // applied by the engine either, as OpenCV ignores them: the pixels are in libjxl's default output
 // space (the image's own colour space for a lossless file).
 //
