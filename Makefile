@@ -16,7 +16,7 @@ help:
 	@echo "make test-asan   C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make test-tsan   the engine's concurrency tests under ThreadSanitizer (clang)"
 	@echo "make fuzz        every libFuzzer target for 200000 inputs (clang, build/fuzz)"
-	@echo "make bench       end to end next to the reference img2dataset (PyPI), same URLs, one run"
+	@echo "make bench       end to end and start-up next to the reference img2dataset (PyPI), one run"
 	@echo "make bench-fetch fetch-only throughput on loopback, engine next to plain libcurl"
 	@echo "make bench-image compute-only image pipeline: fast and exact paths next to OpenCV"
 	@echo "make pack        wheel, packed environment and pex for cluster executors, in dist/"
@@ -74,6 +74,7 @@ fuzz: setup
 
 bench: setup
 	$(VENV)/python bench/e2e_bench.py
+	$(VENV)/python bench/startup_bench.py
 
 bench-fetch: setup
 	$(VENV)/python bench/fetch_bench.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -237,3 +238,41 @@ def test_parquet_output_with_report_exits_cleanly(image_server, tmp_path):
             cwd=tmp_path,
         )
         assert (result.returncode, result.stderr) == (0, ""), attempt
+
+
+def _in_child(code: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return result.stdout.strip().splitlines()[-1]  # after the run's own lines
+
+
+def test_import_alone_loads_neither_pyarrow_nor_numpy_nor_fsspec():
+    # A driver script that imports img2dataset and builds its Spark session first pays nothing.
+    loaded = _in_child(
+        "import sys, img2dataset; from img2dataset import download, main; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'pyarrow', 'fsspec'}))"
+    )
+    assert loaded == "[]"
+
+
+def test_the_command_runs_with_one_blas_thread_a_program_keeps_its_own(image_server, tmp_path):
+    (tmp_path / "urls.txt").write_text(image_server.image_url("rgb_300x200.jpg") + "\n")
+    arguments = f"['--url_list={tmp_path}/urls.txt', '--allow_private_addresses', '--quiet']"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    command = _in_child(
+        "import os; from img2dataset.cli import main; "
+        f"os.chdir({str(tmp_path)!r}); main({arguments[:-1]}, '--output_folder=cli']); "
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))",
+        env,
+    )
+    assert command == "1"
+    program = _in_child(
+        "import os; from img2dataset import download; "
+        f"download({str(tmp_path / 'urls.txt')!r}, output_folder={str(tmp_path / 'lib')!r}, "
+        "allow_private_addresses=True, quiet=True); print(os.environ.get('OPENBLAS_NUM_THREADS'))",
+        env,
+    )
+    assert program == "None"
+    assert (tmp_path / "cli" / "00000.parquet").exists()
+    assert (tmp_path / "lib" / "00000.parquet").exists()

@@ -17,7 +17,7 @@ import uuid
 import pyarrow.parquet as pq
 import pytest
 
-from img2dataset.download import run
+from img2dataset.job import run
 from img2dataset.options import DownloadOptions
 from img2dataset.output_store import OutputFolderGone
 
@@ -158,12 +158,12 @@ def test_output_folder_turned_read_only_mid_run_is_one_clear_error(
 
 
 def test_cli_reports_a_removed_output_folder(image_server, tmp_path, capsys, monkeypatch):
-    from img2dataset import cli
+    from img2dataset import cli, job
 
     def removed(_options):
         raise OutputFolderGone("output_folder /x was removed while the run was writing to it")
 
-    monkeypatch.setattr(cli, "run", removed)
+    monkeypatch.setattr(job, "run", removed)  # the command imports it when the run starts
     assert cli.main(["--url_list", str(tmp_path / "u.txt")]) == 2
     assert "was removed while the run was writing to it" in capsys.readouterr().err
     assert os.path.exists(tmp_path) and not (tmp_path / "x").exists()

@@ -13,16 +13,14 @@ Python literals (`5`, `None`, `1e6`, `0x10`), bare words inside lists as strings
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import signal
 import sys
 from typing import Any
 
-from .download import download, run
+from .download import download
 from .options import DownloadOptions, option_help
-from .output_store import OutputFolderUnusable
-from .report import write_report
-from .run_stats import RUN_STATS_NAME, summary_text, write_run_stats
 from .stopping import RunStopped, stop_on_signals
 
 _PARAMETERS = inspect.signature(download).parameters
@@ -133,6 +131,9 @@ def aggregate_main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0].startswith("-"):
         print("usage: img2dataset aggregate OUTPUT_FOLDER", file=sys.stderr)
         return 2
+    from .report import write_report
+    from .run_stats import RUN_STATS_NAME, summary_text, write_run_stats
+
     stats = write_run_stats(argv[0])
     if not stats["shards"]:
         print(f"img2dataset: error: no committed shard in {argv[0]}", file=sys.stderr)
@@ -148,6 +149,8 @@ def report_main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0].startswith("-"):
         print("usage: img2dataset report OUTPUT_FOLDER", file=sys.stderr)
         return 2
+    from .report import write_report
+
     try:
         path = write_report(argv[0])
     except ValueError as error:  # no committed shard
@@ -169,6 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv == ["--version"]:
         print(f"img2dataset {version()}")
         return 0
+    # This process is the command's own: OpenBLAS, which numpy loads (through pyarrow), starts a
+    # thread per core at load time, for linear algebra a run never does (0.1 CPU-second on two
+    # cores, more on larger machines). A value the user set is kept; `download()` called from a
+    # user's program leaves the setting to that program.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from .job import run
+    from .output_store import OutputFolderUnusable
+
     try:
         options = DownloadOptions.from_arguments(parse_arguments(argv))
         with stop_on_signals(restore=False):

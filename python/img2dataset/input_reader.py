@@ -27,7 +27,6 @@ from typing import Any
 import fsspec
 import ijson
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
@@ -258,7 +257,7 @@ def _logical(
     for source, logical in _source_columns(options).items():
         column = raw.column(source)
         if source in string_columns and column.type != pa.string():
-            column = pc.cast(column, pa.string())
+            column = column.cast(pa.string())
         columns.append(column)
         names.append(logical)
     table = pa.Table.from_arrays(columns, names=names).select(column_list(options))
@@ -330,7 +329,7 @@ def _raw_chunks(
             table = pa.Table.from_batches([batch])
             for name in strings:
                 index = table.column_names.index(name)
-                table = table.set_column(index, name, pc.fill_null(table.column(name), ""))
+                table = table.set_column(index, name, table.column(name).fill_null(""))
             yield table
     elif fmt == "jsonl":
         schema = pa.schema([(name, pa.string()) for name in strings])
