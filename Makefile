@@ -59,9 +59,9 @@ test-asan: setup
 	LSAN_OPTIONS="suppressions=$(CURDIR)/cpp/tests/lsan.supp" \
 	  ctest --test-dir build/asan --output-on-failure -j2
 
-# clang: GCC 12's libtsan crashes at start-up on this kernel. GDAL, which OpenCV loads, is
-# suppressed (cpp/tests/tsan.supp). The TSan build has the tests of the engine's threads only
-# (cpp/tests/CMakeLists.txt).
+# clang: GCC 12's libtsan crashes at start-up on this kernel. Reports inside uninstrumented
+# third-party libraries would be suppressed in cpp/tests/tsan.supp. The TSan build has the tests
+# of the engine's threads only (cpp/tests/CMakeLists.txt).
 test-tsan: setup
 	cmake -S . -B build/tsan -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DIMG2DATASET_BUILD_TESTS=ON \
 	  -DIMG2DATASET_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
