@@ -36,7 +36,7 @@ pack: setup
 test: setup test-cpp test-asan test-tsan test-fuzz test-python
 
 test-cpp: setup
-	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
+	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_WERROR=ON -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
 	ninja -C $(CPP_BUILD)
 	ctest --test-dir $(CPP_BUILD) --output-on-failure -j2
 
@@ -53,7 +53,7 @@ test-python: setup reference-env
 
 # -O1, as sanitizer builds usually are: the suite runs in half the time of -O0, assertions on.
 test-asan: setup
-	cmake -S . -B build/asan -G Ninja -DIMG2DATASET_BUILD_TESTS=ON -DIMG2DATASET_SANITIZE=ON \
+	cmake -S . -B build/asan -G Ninja -DIMG2DATASET_WERROR=ON -DIMG2DATASET_BUILD_TESTS=ON -DIMG2DATASET_SANITIZE=ON \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" >/dev/null
 	ninja -C build/asan
 	LSAN_OPTIONS="suppressions=$(CURDIR)/cpp/tests/lsan.supp" \
@@ -63,7 +63,7 @@ test-asan: setup
 # third-party libraries would be suppressed in cpp/tests/tsan.supp. The TSan build has the tests
 # of the engine's threads only (cpp/tests/CMakeLists.txt).
 test-tsan: setup
-	cmake -S . -B build/tsan -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DIMG2DATASET_BUILD_TESTS=ON \
+	cmake -S . -B build/tsan -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DIMG2DATASET_WERROR=ON -DIMG2DATASET_BUILD_TESTS=ON \
 	  -DIMG2DATASET_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	ninja -C build/tsan
 	TSAN_OPTIONS="suppressions=$(CURDIR)/cpp/tests/tsan.supp halt_on_error=1" \
@@ -89,7 +89,7 @@ format: setup
 
 lint: setup
 	clang-format --dry-run --Werror $(CPP_SOURCES)
-	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
+	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_WERROR=ON -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
 	clang-tidy -p $(CPP_BUILD) --quiet $(filter-out cpp/python/%,$(filter %.cc,$(CPP_SOURCES)))
 	$(VENV)/ruff check $(PY_SOURCES)
 	$(VENV)/ruff format --check $(PY_SOURCES)

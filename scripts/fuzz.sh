@@ -24,7 +24,7 @@ command -v "$CXX_FOR_FUZZ" >/dev/null || {
   echo "fuzz: $CXX_FOR_FUZZ not found (scripts/setup.sh installs clang-14 and libclang-rt-14-dev)" >&2
   exit 1
 }
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER="$CXX_FOR_FUZZ" -DIMG2DATASET_BUILD_FUZZ=ON \
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER="$CXX_FOR_FUZZ" -DIMG2DATASET_WERROR=ON -DIMG2DATASET_BUILD_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C "$BUILD"
 
