@@ -117,9 +117,10 @@ class Bodies:
         return f"http://127.0.0.1:{self.server.server_address[1]}/{name}"
 
 
-def test_every_format_of_the_table_decodes_to_its_pixels(tmp_path):
-    bodies = table_bodies()
-    with Bodies({name: body for name, (body, _) in bodies.items()}) as server:
+def stored_as_png(tmp_path, bodies: dict[str, bytes], **options) -> tuple[dict[str, str], Path]:
+    """Serves `bodies` and downloads each one unresized into a lossless PNG file: the URL of each
+    name, and the output folder."""
+    with Bodies(bodies) as server:
         urls = {name: server.url(name) for name in bodies}
         output = download_urls(
             tmp_path,
@@ -128,8 +129,16 @@ def test_every_format_of_the_table_decodes_to_its_pixels(tmp_path):
             encode_format="png",
             encode_quality=1,
             resize_mode="no",
-            save_error_class=True,
+            **options,
         )
+    return urls, output
+
+
+def test_every_format_of_the_table_decodes_to_its_pixels(tmp_path):
+    bodies = table_bodies()
+    urls, output = stored_as_png(
+        tmp_path, {name: body for name, (body, _) in bodies.items()}, save_error_class=True
+    )
     rows = rows_by_url(output)
     for name, (body, tolerance) in bodies.items():
         row = rows[urls[name]]
@@ -156,17 +165,8 @@ def oriented_bodies() -> dict[str, bytes]:
 def test_formats_with_their_own_orientation_are_stored_as_shown(tmp_path):
     bodies = oriented_bodies()
     assert b"irot" in bodies["turned-6.avif"] and b"imir" in bodies["turned-7.avif"]
-    with Bodies(bodies) as server:
-        urls = {name: server.url(name) for name in bodies}
-        output = download_urls(
-            tmp_path,
-            list(urls.values()),
-            output_format="files",
-            encode_format="png",
-            encode_quality=1,
-            resize_mode="no",
-            apply_exif_orientation=False,  # the container's own turn is not EXIF's: still applied
-        )
+    # The container's own turn is not EXIF's: it is applied all the same.
+    urls, output = stored_as_png(tmp_path, bodies, apply_exif_orientation=False)
     rows = rows_by_url(output)
     for name, body in bodies.items():
         row = rows[urls[name]]
