@@ -8,7 +8,7 @@ CPP_BUILD := build/cpp
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
-.PHONY: help setup reference-env demo test test-cpp test-fuzz test-python test-asan test-tsan fuzz bench bench-fetch bench-image pack format lint clean
+.PHONY: help setup reference-env demo wheel test test-cpp test-fuzz test-python test-asan test-tsan fuzz bench bench-fetch bench-image pack format lint clean
 
 help:
 	@echo "make demo        download sample images served on loopback into demo_output/"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench       end to end and start-up next to the reference img2dataset (PyPI), one run"
 	@echo "make bench-fetch fetch-only throughput on loopback, engine next to plain libcurl"
 	@echo "make bench-image compute-only image pipeline: fast and exact paths next to OpenCV"
+	@echo "make wheel       a self-contained wheel (its shared libraries inside, manylinux tag), in dist/"
 	@echo "make pack        wheel, packed environment and pex for cluster executors, in dist/"
 	@echo "make format      clang-format and ruff format"
 	@echo "make lint        clang-format check, clang-tidy, ruff"
@@ -29,6 +30,9 @@ setup:
 
 demo: setup
 	$(VENV)/python scripts/demo.py
+
+wheel: setup
+	scripts/build_wheel.sh dist
 
 pack: setup
 	scripts/pack_for_cluster.sh dist all

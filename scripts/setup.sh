@@ -16,6 +16,7 @@ APT_PACKAGES=(
   libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libdeflate-dev
   libavif-dev libheif-dev libjxl-dev libtiff-dev libisal-dev libidn2-dev clang-14
   libclang-rt-14-dev openjdk-17-jre-headless procps chromium
+  debootstrap  # tests/test_clean_root.py: a bare Debian 12 root for the self-contained wheel
 )
 
 missing=()
