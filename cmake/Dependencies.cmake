@@ -11,7 +11,8 @@ set(_img2dataset_missing "")
 
 # _img2dataset_note_missing(<what> <debian package> <fedora package>)
 function(_img2dataset_note_missing what debian fedora)
-  set(_img2dataset_missing "${_img2dataset_missing};${what}|${debian}|${fedora}" PARENT_SCOPE)
+  list(APPEND _img2dataset_missing "${what}|${debian}|${fedora}")
+  set(_img2dataset_missing "${_img2dataset_missing}" PARENT_SCOPE)
 endfunction()
 
 find_package(PkgConfig QUIET)
@@ -66,8 +67,6 @@ if(PKG_CONFIG_FOUND)
   endforeach()
 endif()
 
-list(FILTER _img2dataset_missing EXCLUDE REGEX "^$")
-
 # OpenCV 4.6.0, built statically from Debian's pinned source by scripts/build_third_party.sh
 # (third_party/opencv.cmake: core, imgproc and imgcodecs only) into a prefix in the source tree,
 # so that pip's build (in build/{wheel_tag}) and every other build folder share one. The engine
@@ -92,9 +91,8 @@ if(NOT OpenCV_FOUND AND NOT _img2dataset_missing AND IMG2DATASET_BUILD_THIRD_PAR
 endif()
 if(NOT OpenCV_FOUND)
   _img2dataset_note_missing(
-    "OpenCV 4.6.0 in ${IMG2DATASET_OPENCV_PREFIX}: scripts/build_third_party.sh opencv builds it (it needs curl and xz)"
-    "curl xz-utils" "curl xz")
-  list(FILTER _img2dataset_missing EXCLUDE REGEX "^$")
+    "OpenCV 4.6.0 in ${IMG2DATASET_OPENCV_PREFIX}: scripts/build_third_party.sh opencv \
+builds it (it needs curl and xz)" "curl xz-utils" "curl xz")
 endif()
 
 if(_img2dataset_missing)

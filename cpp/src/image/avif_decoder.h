@@ -21,9 +21,9 @@
 
 namespace img2dataset {
 
-// The size the primary image (a sequence's track) is shown at, whether it has alpha (channels 4) and
-// whether it is a sequence of several frames; depth is always 8. Reads the container only: no
-// AV1 data is decoded. nullopt when the boxes are not a readable AVIF.
+// The size the primary image (a sequence's track) is shown at, whether it has alpha (channels
+// 4) and whether it is a sequence of several frames; depth is always 8. Reads the container
+// only: no AV1 data is decoded. nullopt when the boxes are not a readable AVIF.
 //
 // libavif 0.11 refuses to parse a file that claims more than 16384 x 16384 pixels: for those the
 // probe reads the primary item's 'ispe' box itself and reports that size (channels 3, not
