@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import fsspec
 
+from . import trust_store
 from .committer import make_committer
 from .distributors.local import run_local
 from .distributors.pyspark import run_pyspark
@@ -124,6 +125,9 @@ def _distribute(
     """Runs the shards to do with the run's distributor; returns those that still failed."""
     reporter = Reporter(options.run.quiet)
     reporter.say("Starting the downloading of this file")
+    fetch = options.fetch
+    if not (fetch.ca_bundle or fetch.ignore_ssl_certificate or trust_store.system_ca_bundle()):
+        reporter.say(trust_store.missing_bundle_warning())
     shards = plan_shards(options, scan, start_shard_id, done_shards)
     wandb_logger = (
         WandbLogger(options.run.wandb_project, options.summary_dict())

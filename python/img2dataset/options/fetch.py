@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import _engine
+from .. import _engine, trust_store
 from .group import OptionGroup, check_bools, check_int, check_number, check_str, option
 
 #: What disallowed_header_directives=None means, as in the reference.
@@ -49,7 +49,9 @@ class FetchOptions(OptionGroup):
     )
     user_agent: str | None = option(None, "Replaces the whole User-Agent header.")
     ca_bundle: str | None = option(
-        None, "PEM file of certificate authorities to trust instead of the system's."
+        None,
+        "PEM file of certificate authorities to trust; None: the system's bundle "
+        "($SSL_CERT_FILE, Debian's, RHEL's, SUSE's path, or certifi's).",
     )
     respect_robots_txt: bool = option(
         False, "Fetch robots.txt once per site and skip what it disallows."
@@ -140,7 +142,8 @@ class FetchOptions(OptionGroup):
         fetch.max_body_bytes = self.max_image_bytes
         fetch.total_timeout_s = float(self.request_deadline or 0)
         fetch.user_agent = self.user_agent or ""
-        fetch.ca_bundle = self.ca_bundle or ""
+        # Looked for where the engine runs (an executor, in a distributed run).
+        fetch.ca_bundle = self.ca_bundle or trust_store.system_ca_bundle() or ""
         fetch.respect_robots_txt = self.respect_robots_txt
         fetch.shard_timeout_s = float(self.shard_timeout or 0)
         return fetch
