@@ -77,7 +77,7 @@ fuzz: setup
 	FUZZ_SEED=0 scripts/fuzz.sh 200000
 
 bench: setup
-	$(VENV)/python bench/e2e_bench.py
+	$(VENV)/python bench/e2e_bench.py --wheel
 	$(VENV)/python bench/startup_bench.py
 
 bench-fetch: setup

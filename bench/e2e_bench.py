@@ -1,7 +1,7 @@
 """End to end, side by side: the reference img2dataset (from PyPI) and this project on the same
 URL list, the same options, the same machine, in one run.
 
-    .venv/bin/python bench/e2e_bench.py [--count 3000] [--repeat 3] [--hosts 100]
+    .venv/bin/python bench/e2e_bench.py [--count 3000] [--repeat 3] [--hosts 100] [--wheel]
 
 What it sets up, all inside a network namespace of its own (`ip netns`), so that nothing
 reaches or disturbs the machine's network and both tools resolve names the same way (the
@@ -29,6 +29,10 @@ process tree (wait4), peak RSS the largest sum of the tree's resident sets (samp
 0.1 s). The engine's compute-only ceiling comes from cpp/bench/image_bench in the same run, on
 the images the URL list serves whole, with the scenario's options: one pass just before each
 engine run, and their median.
+
+With `--wheel` (as `make bench` runs it), the engine of the self-contained wheel (`make wheel`,
+installed into an environment of its own by bench/wheel_env.py) is a third tool in the same
+alternation: its samples per CPU-second next to the development build's.
 
 Then, with `--formats` (default webdataset,parquet,tfrecord), the engine alone runs scenario (a)
 once per output format, alternately, `--repeat` times each: samples per CPU-second of each
@@ -60,6 +64,7 @@ sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "tests"))
 
 from fetch_bench import ensure_nginx, machine, source_revision  # noqa: E402
+from wheel_env import ensure_wheel_env  # noqa: E402
 
 from support.reference_tool import REFERENCE_REQUIREMENTS, ensure_reference  # noqa: E402
 
@@ -279,7 +284,7 @@ def run_tool(
 ) -> dict:
     arguments = {**COMMON, **options, "url_list": str(urls), "output_folder": str(output)}
     certificate = str(urls.parent / "nginx" / "cert.pem")
-    if tool == "engine":
+    if tool in ("engine", "wheel"):
         arguments.update(allow_private_addresses=True, quiet=True, ca_bundle=certificate)
     # Each tool runs in the environment a user gives it: the bench sets nothing that makes one
     # faster (see docs/benchmarks.md about OPENBLAS_NUM_THREADS, which helps the reference).
@@ -402,6 +407,7 @@ def run_scenario(
         for tool, tool_runs in runs.items()
     }
     reference, engine = summary["reference"], summary["engine"]
+    wheel = summary.get("wheel")
     ref_ok, eng_ok = runs["reference"][0]["_successes"], runs["engine"][0]["_successes"]
     ceiling_rate = statistics.median(ceiling_passes)
     both = set(ref_ok) & set(eng_ok)
@@ -415,6 +421,9 @@ def run_scenario(
         "engine_over_reference_samples_per_cpu_s": engine["samples_per_cpu_s"]
         / reference["samples_per_cpu_s"],
         "engine_over_reference_wall": reference["wall_s"] / engine["wall_s"],
+        "wheel_over_engine_samples_per_cpu_s": (
+            wheel["samples_per_cpu_s"] / engine["samples_per_cpu_s"] if wheel else None
+        ),
         "ceiling_images_per_cpu_s": ceiling_rate,
         "ceiling_passes": ceiling_passes,
         "engine_end_to_end_over_ceiling": (
@@ -479,8 +488,7 @@ def print_summary(results: dict) -> None:
         f"{'successes':>10} {'peak MiB':>9}"
     )
     for key, scenario in results["scenarios"].items():
-        for tool in ("reference", "engine"):
-            m = scenario["median"][tool]
+        for tool, m in scenario["median"].items():
             print(
                 f"{key:9} {tool:10} {m['samples_per_cpu_s']:14.1f} "
                 f"{m['samples_per_wall_s']:10.1f} {m['successes']:10.0f} "
@@ -492,6 +500,11 @@ def print_summary(results: dict) -> None:
             f"{scenario['engine_over_reference_samples_per_cpu_s']:.2f}x samples per CPU-second, "
             f"{scenario['engine_over_reference_wall']:.2f}x wall"
         )
+        if scenario["wheel_over_engine_samples_per_cpu_s"]:
+            print(
+                "  wheel / development build: "
+                f"{scenario['wheel_over_engine_samples_per_cpu_s']:.2f}x samples per CPU-second"
+            )
         if scenario["ceiling_images_per_cpu_s"]:
             print(
                 f"  end to end: {scenario['engine_end_to_end_over_ceiling']:.0%} of the compute "
@@ -516,6 +529,12 @@ def main(argv: list[str]) -> int:
         help="output formats the engine runs scenario (a) with, compared with the first "
         "(empty: none)",
     )
+    parser.add_argument(
+        "--wheel",
+        action="store_true",
+        help="also run the self-contained wheel's engine (make wheel) as a third tool, next to "
+        "the development build's",
+    )
     args = parser.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
 
@@ -524,6 +543,8 @@ def main(argv: list[str]) -> int:
         check=True,
     )
     tools = {"reference": ensure_reference(), "engine": Path(sys.executable)}
+    if args.wheel:
+        tools["wheel"] = ensure_wheel_env()
     images = sorted(p.name for p in CORPUS.iterdir())
     pinned = REFERENCE_REQUIREMENTS.read_text().splitlines()
     results: dict = {
