@@ -2,7 +2,8 @@
 # One idempotent set-up used by every make target:
 #   1. Debian packages (apt-get), only those missing;
 #   2. the third-party libraries built from pinned sources (third_party/sources.tsv) into
-#      build/third_party/: OpenCV, static, about 3 minutes on two cores the first time;
+#      build/third_party/: OpenCV, libcurl, libarchive and libheif, static, about 5 minutes on
+#      two cores the first time;
 #   3. the project-local virtual environment .venv with the pinned Python packages;
 #   4. the img2dataset package (C++ engine included) built and installed into .venv.
 # Re-running it does only what changed.
@@ -11,11 +12,12 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   g++ cmake ninja-build pkg-config python3-venv curl xz-utils zlib1g-dev
-  libcurl4-openssl-dev libssl-dev libarchive-dev
+  libssl-dev libnghttp2-dev libbrotli-dev libzstd-dev libde265-dev
   libgtest-dev clang-format clang-tidy libc-ares-dev iproute2 util-linux
   libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libdeflate-dev
-  libavif-dev libheif-dev libjxl-dev libtiff-dev libisal-dev libidn2-dev clang-14
+  libavif-dev libjxl-dev libtiff-dev libisal-dev libidn2-dev clang-14
   libclang-rt-14-dev openjdk-17-jre-headless procps chromium
+  libheif-dev  # cpp/tests/tools/heic_encoder: the HEIC test images (x265), not the engine
   debootstrap  # tests/test_clean_root.py: a bare Debian 12 root for the self-contained wheel
 )
 
@@ -33,7 +35,7 @@ if ((${#missing[@]})); then
     "${missing[@]}" >/dev/null
 fi
 
-scripts/build_third_party.sh opencv
+scripts/build_third_party.sh opencv curl libarchive libheif
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then

@@ -69,6 +69,14 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
   // URL-encode spaces and other unsafe bytes rather than rejecting them.
   const CURLUcode code = curl_url_set(url.get(), CURLUPART_URL, trimmed.c_str(), CURLU_URLENCODE);
+  if (code == CURLUE_UNSUPPORTED_SCHEME) {
+    // libcurl is built for HTTP(S) only (third_party/curl.cmake): it refuses the other schemes
+    // itself, without naming them.
+    std::string scheme = trimmed.substr(0, trimmed.find(':'));
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](char c) { return AsciiLower(c); });
+    return Status::Invalid("unsupported URL scheme '" + scheme + "' (only http and https)");
+  }
   if (code != CURLUE_OK) {
     return Status::Invalid(std::string("malformed URL: ") + curl_url_strerror(code));
   }
