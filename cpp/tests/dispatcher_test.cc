@@ -162,6 +162,24 @@ TEST_F(DispatcherTest, ADnsFailureIsRememberedForTheHost) {
   EXPECT_EQ(second.responses[0].error_class, ErrorClass::kDns);
 }
 
+TEST_F(DispatcherTest, ATransientDnsFailureIsNotRememberedForTheHost) {
+  Dispatcher& dispatcher = Make();
+  FakeClient first({"http://flaky.test/a.jpg"});
+  dispatcher.AddClient(&first);
+  dispatcher.Step();
+  DnsAnswer failure;
+  failure.error = "cannot resolve flaky.test: Timeout while contacting DNS servers";
+  failure.permanent = false;
+  dispatcher.OnDnsAnswer("flaky.test", failure);
+  EXPECT_EQ(first.responses[0].error_class, ErrorClass::kDns);
+
+  FakeClient second({"http://flaky.test/b.jpg"});
+  dispatcher.AddClient(&second);
+  dispatcher.Step();
+  EXPECT_EQ(resolver_.lookups.size(), 2U);  // looked up again, not failed from a cache
+  EXPECT_TRUE(second.responses.empty());
+}
+
 TEST_F(DispatcherTest, AHostGetsAtMostItsConnectionCap) {
   options_.max_connections_per_host = 2;
   Dispatcher& dispatcher = Make();

@@ -146,8 +146,19 @@ TEST_F(DnsCacheTest, PermanentFailureIsKeptNegativeTtl) {
   EXPECT_EQ(Look(cache, "nx.example"), "miss");
 }
 
+TEST_F(DnsCacheTest, TransientFailureIsNotKeptByDefault) {
+  DnsCache cache(DnsCacheOptions{}, clock_);
+  cache.InsertAddresses("slow.example", {"1.1.1.1"}, Seconds(600));
+  cache.InsertFailure("slow.example", "Timeout while contacting DNS servers",
+                      /*permanent=*/false);
+  EXPECT_EQ(Look(cache, "slow.example"), "miss");  // looked up again by the next request
+  EXPECT_EQ(cache.size(), 0u);
+}
+
 TEST_F(DnsCacheTest, TransientFailureIsKeptFailureTtl) {
-  DnsCache cache(DnsCacheOptions{}, clock_);  // failure_ttl 5 s
+  DnsCacheOptions options;
+  options.failure_ttl = Seconds(5);
+  DnsCache cache(options, clock_);
   cache.InsertFailure("slow.example", "Timeout while contacting DNS servers",
                       /*permanent=*/false);
   clock_.Advance(milliseconds(4999));
@@ -172,7 +183,7 @@ TEST_F(DnsCacheTest, FailureTtlsUseConfiguredValues) {
 
 TEST_F(DnsCacheTest, EmptyFailureMessageIsStillFailure) {
   DnsCache cache(DnsCacheOptions{}, clock_);
-  cache.InsertFailure("example.com", "", /*permanent=*/false);
+  cache.InsertFailure("example.com", "", /*permanent=*/true);
   std::string result = "untouched";
   EXPECT_EQ(cache.Find("example.com", &result), DnsCache::Lookup::kFailure);
   EXPECT_EQ(result, "");
@@ -194,7 +205,9 @@ TEST_F(DnsCacheTest, ReinsertReplacesAnswerAndRestartsRotationAndTtl) {
 }
 
 TEST_F(DnsCacheTest, FailureReplacesAnswerAndAnswerReplacesFailure) {
-  DnsCache cache(DnsCacheOptions{}, clock_);
+  DnsCacheOptions options;
+  options.failure_ttl = Seconds(5);
+  DnsCache cache(options, clock_);
   cache.InsertAddresses("example.com", {"1.1.1.1"}, Seconds(600));
   cache.InsertFailure("example.com", "server failure", /*permanent=*/false);
   EXPECT_EQ(Look(cache, "example.com"), "failure server failure");
@@ -246,10 +259,11 @@ TEST_F(DnsCacheTest, ExpiredEntriesAreEvictedBeforeLiveOnes) {
 TEST_F(DnsCacheTest, AllExpiredEntriesAreEvictedTogether) {
   DnsCacheOptions options;
   options.max_entries = 3;
+  options.negative_ttl = Seconds(10);
   DnsCache cache(options, clock_);
   cache.InsertAddresses("a.example", {"1.1.1.1"}, Seconds(10));
   cache.InsertAddresses("b.example", {"2.2.2.2"}, Seconds(10));
-  cache.InsertFailure("c.example", "timeout", /*permanent=*/false);
+  cache.InsertFailure("c.example", "not found", /*permanent=*/true);
   clock_.Advance(Seconds(10));
   cache.InsertAddresses("d.example", {"4.4.4.4"}, Seconds(10));
   EXPECT_EQ(cache.size(), 1u);

@@ -360,10 +360,18 @@ TEST_F(HostSchedulerTest, RateLimitedHostIsForgottenOnceItsPauseEnds) {
   EXPECT_EQ(scheduler.hosts(), 0u);
 }
 
+// The pause alone: a host whose window a 429/503 cut is not remembered beyond its pause (that is
+// ACutWindowIsRememberedForAMinuteOnceIdle's).
+HostPolicy PauseOnly() {
+  HostPolicy policy;
+  policy.remember_cut_window = Duration::zero();
+  return policy;
+}
+
 TEST_F(HostSchedulerTest, BackedOffHostIsForgottenOnceItsPauseEnds) {
   // Regression: a host answering 429/503 without Retry-After kept its doubling level, and so its
   // entry, until a later success that never came.
-  HostScheduler scheduler(HostPolicy{}, clock_);
+  HostScheduler scheduler(PauseOnly(), clock_);
   scheduler.Push("a.example", 1);
   scheduler.Push("b.example", 11);
   EXPECT_EQ(PopAll(scheduler).size(), 2u);
@@ -381,7 +389,7 @@ TEST_F(HostSchedulerTest, BackedOffHostIsForgottenOnceItsPauseEnds) {
 }
 
 TEST_F(HostSchedulerTest, BackOffOfIdleHostIsForgottenOnceItsPauseEnds) {
-  HostScheduler scheduler(HostPolicy{}, clock_);
+  HostScheduler scheduler(PauseOnly(), clock_);
   scheduler.BackOff("a.example", Seconds(2));
   EXPECT_EQ(scheduler.hosts(), 1u);
   clock_.Advance(Seconds(2));
@@ -390,7 +398,7 @@ TEST_F(HostSchedulerTest, BackOffOfIdleHostIsForgottenOnceItsPauseEnds) {
 }
 
 TEST_F(HostSchedulerTest, PauseExtendedWhileIdleIsStillHonoured) {
-  HostScheduler scheduler(HostPolicy{}, clock_);
+  HostScheduler scheduler(PauseOnly(), clock_);
   scheduler.Push("a.example", 1);
   EXPECT_EQ(PopOne(scheduler), "a.example:1");
   scheduler.BackOff("a.example", Seconds(2));
@@ -423,6 +431,181 @@ TEST_F(HostSchedulerTest, HostQueuedAgainDuringItsPauseIsNotForgotten) {
   EXPECT_EQ(PopOne(scheduler), "none");  // the rate limit survived the sweep
   clock_.Advance(Seconds(1));
   EXPECT_EQ(PopOne(scheduler), "a.example:3");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The adaptive window (AIMD).
+
+// Ends every transfer in flight of `host` with `answer` ("ok", "struggled" or "429"), each
+// answer then its release, as the dispatcher does; returns how many ended.
+int AnswerAll(HostScheduler& scheduler, const std::string& host, int in_flight,
+              const std::string& answer) {
+  for (int i = 0; i < in_flight; ++i) {
+    if (answer == "ok") scheduler.Succeeded(host);
+    if (answer == "struggled") scheduler.Struggled(host);
+    if (answer == "429") scheduler.BackOff(host, Seconds(1));
+    scheduler.Release(host);
+  }
+  return in_flight;
+}
+
+HostPolicy Adaptive(int initial, int ceiling) {
+  HostPolicy policy;
+  policy.initial_connections_per_host = initial;
+  policy.max_connections_per_host = ceiling;
+  return policy;
+}
+
+TEST_F(HostSchedulerTest, AHostStartsAtItsInitialWindow) {
+  HostScheduler scheduler(Adaptive(4, 64), clock_);
+  for (uint64_t ticket = 1; ticket <= 20; ++ticket) scheduler.Push("a.example", ticket);
+  EXPECT_EQ(PopAll(scheduler).size(), 4u);
+  EXPECT_EQ(scheduler.Window("a.example"), 4);
+  EXPECT_EQ(scheduler.Window("unseen.example"), 4);
+  EXPECT_GT(scheduler.window_waits(), 0u);  // the window bound
+}
+
+TEST_F(HostSchedulerTest, HealthyAnswersDoubleTheWindowEachRoundUntilTheCeiling) {
+  HostScheduler scheduler(Adaptive(4, 20), clock_);
+  for (uint64_t ticket = 1; ticket <= 200; ++ticket) scheduler.Push("a.example", ticket);
+  std::vector<size_t> rounds;
+  for (int round = 0; round < 4; ++round) {
+    const size_t started = PopAll(scheduler).size();
+    rounds.push_back(started);
+    AnswerAll(scheduler, "a.example", static_cast<int>(started), "ok");
+  }
+  EXPECT_EQ(rounds, (std::vector<size_t>{4, 8, 16, 20}));  // the ceiling is never passed
+  EXPECT_EQ(scheduler.Window("a.example"), 20);
+}
+
+TEST_F(HostSchedulerTest, AWindowGrowsOnlyWhileRequestsWaitForIt) {
+  HostScheduler scheduler(Adaptive(4, 64), clock_);
+  for (int round = 0; round < 5; ++round) {
+    scheduler.Push("a.example", round * 2 + 1);
+    scheduler.Push("a.example", round * 2 + 2);
+    AnswerAll(scheduler, "a.example", static_cast<int>(PopAll(scheduler).size()), "ok");
+  }
+  EXPECT_EQ(scheduler.Window("a.example"), 4);  // two at a time never filled it
+}
+
+TEST_F(HostSchedulerTest, OverloadHalvesTheWindowOnceForTheTransfersInFlight) {
+  HostScheduler scheduler(Adaptive(16, 64), clock_);
+  for (uint64_t ticket = 1; ticket <= 100; ++ticket) scheduler.Push("a.example", ticket);
+  ASSERT_EQ(PopAll(scheduler).size(), 16u);
+  // All 16 time out: they were started under the window of 16, which halves once.
+  AnswerAll(scheduler, "a.example", 16, "struggled");
+  EXPECT_EQ(scheduler.Window("a.example"), 8);
+  // The next round struggles too: halved again.
+  ASSERT_EQ(PopAll(scheduler).size(), 8u);
+  AnswerAll(scheduler, "a.example", 8, "struggled");
+  EXPECT_EQ(scheduler.Window("a.example"), 4);
+}
+
+TEST_F(HostSchedulerTest, AfterACutTheWindowGrowsByOneARound) {
+  HostScheduler scheduler(Adaptive(16, 64), clock_);
+  for (uint64_t ticket = 1; ticket <= 200; ++ticket) scheduler.Push("a.example", ticket);
+  ASSERT_EQ(PopAll(scheduler).size(), 16u);
+  scheduler.Struggled("a.example");  // one of 16 fails: 8
+  scheduler.Release("a.example");
+  AnswerAll(scheduler, "a.example", 15, "ok");  // started before the cut: no change
+  EXPECT_EQ(scheduler.Window("a.example"), 8);
+  std::vector<int> windows;
+  for (int round = 0; round < 3; ++round) {
+    AnswerAll(scheduler, "a.example", static_cast<int>(PopAll(scheduler).size()), "ok");
+    windows.push_back(scheduler.Window("a.example"));
+  }
+  EXPECT_EQ(windows, (std::vector<int>{9, 10, 11}));
+}
+
+TEST_F(HostSchedulerTest, TooManyRequestsPausesAndHalves) {
+  HostScheduler scheduler(Adaptive(8, 64), clock_);
+  for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
+  ASSERT_EQ(PopAll(scheduler).size(), 8u);
+  AnswerAll(scheduler, "a.example", 8, "429");
+  EXPECT_EQ(scheduler.Window("a.example"), 4);
+  EXPECT_EQ(PopOne(scheduler), "none");  // paused for its Retry-After
+  clock_.Advance(Seconds(1));
+  EXPECT_EQ(PopAll(scheduler).size(), 4u);
+}
+
+TEST_F(HostSchedulerTest, ARoundOfUnavailableAnswersDoublesThePauseOnce) {
+  HostScheduler scheduler(Adaptive(8, 64), clock_);
+  for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
+  ASSERT_EQ(PopAll(scheduler).size(), 8u);
+  for (int i = 0; i < 8; ++i) {  // eight 503s without Retry-After, in flight together
+    scheduler.BackOff("a.example", Duration::zero());
+    scheduler.Release("a.example");
+  }
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(1));  // not 2^7 s
+  clock_.Advance(Seconds(1));
+  ASSERT_EQ(PopAll(scheduler).size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    scheduler.BackOff("a.example", Duration::zero());
+    scheduler.Release("a.example");
+  }
+  EXPECT_EQ(UntilWakeup(scheduler), Seconds(2));
+  EXPECT_EQ(scheduler.Window("a.example"), 2);
+}
+
+TEST_F(HostSchedulerTest, TheWindowNeverFallsBelowOne) {
+  HostScheduler scheduler(Adaptive(2, 64), clock_);
+  for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
+  for (int round = 0; round < 5; ++round) {
+    AnswerAll(scheduler, "a.example", static_cast<int>(PopAll(scheduler).size()), "struggled");
+  }
+  EXPECT_EQ(scheduler.Window("a.example"), 1);
+  EXPECT_EQ(PopAll(scheduler).size(), 1u);
+}
+
+TEST_F(HostSchedulerTest, TheCeilingIsHardAndBoundsTheInitialWindow) {
+  HostScheduler scheduler(Adaptive(8, 3), clock_);
+  for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
+  for (int round = 0; round < 5; ++round) {
+    const size_t started = PopAll(scheduler).size();
+    EXPECT_EQ(started, 3u);
+    AnswerAll(scheduler, "a.example", static_cast<int>(started), "ok");
+  }
+}
+
+TEST_F(HostSchedulerTest, HostsAdaptEachOnItsOwn) {
+  HostScheduler scheduler(Adaptive(4, 64), clock_);
+  for (uint64_t ticket = 1; ticket <= 100; ++ticket) {
+    scheduler.Push("healthy.example", ticket);
+    scheduler.Push("failing.example", 1000 + ticket);
+  }
+  for (int round = 0; round < 3; ++round) {
+    int healthy = 0, failing = 0;
+    for (const std::string& started : PopAll(scheduler)) {
+      ++(started.rfind("healthy", 0) == 0 ? healthy : failing);
+    }
+    AnswerAll(scheduler, "healthy.example", healthy, "ok");
+    AnswerAll(scheduler, "failing.example", failing, "struggled");
+  }
+  EXPECT_EQ(scheduler.Window("healthy.example"), 32);
+  EXPECT_EQ(scheduler.Window("failing.example"), 1);
+}
+
+TEST_F(HostSchedulerTest, ACutWindowIsRememberedForAMinuteOnceIdle) {
+  HostScheduler scheduler(Adaptive(8, 64), clock_);
+  for (uint64_t ticket = 1; ticket <= 8; ++ticket) scheduler.Push("a.example", ticket);
+  AnswerAll(scheduler, "a.example", static_cast<int>(PopAll(scheduler).size()), "struggled");
+  EXPECT_EQ(scheduler.hosts(), 1u);  // idle, but its window of 4 is kept
+  clock_.Advance(Seconds(30));
+  scheduler.Push("a.example", 9);
+  EXPECT_EQ(PopOne(scheduler), "a.example:9");
+  EXPECT_EQ(scheduler.Window("a.example"), 4);
+  scheduler.Release("a.example");
+  clock_.Advance(Seconds(61));
+  EXPECT_EQ(PopOne(scheduler), "none");  // sweeps
+  EXPECT_EQ(scheduler.hosts(), 0u);
+  EXPECT_EQ(scheduler.Window("a.example"), 8);  // forgotten: a fresh start
+}
+
+TEST_F(HostSchedulerTest, AHealthyHostIdleIsForgottenAtOnce) {
+  HostScheduler scheduler(Adaptive(8, 64), clock_);
+  scheduler.Push("a.example", 1);
+  AnswerAll(scheduler, "a.example", static_cast<int>(PopAll(scheduler).size()), "ok");
+  EXPECT_EQ(scheduler.hosts(), 0u);
 }
 
 }  // namespace

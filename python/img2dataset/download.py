@@ -53,7 +53,7 @@ def download(
     *,
     allow_private_addresses: bool = False,
     dns_servers: list[str] | None = None,
-    max_connections_per_host: int = 16,
+    max_connections_per_host: int = 64,
     max_requests_per_second_per_host: float = 0,
     max_image_bytes: int = 64 * 1024 * 1024,
     request_deadline: float | None = None,

@@ -94,7 +94,7 @@ import sys
 import threading
 import time
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -641,6 +641,7 @@ class ImageServer:
         self._headers: dict[str, dict[str, str]] = {}  # guarded by _lock
         self._active: Counter[str] = Counter()  # guarded by _lock
         self._max_active: Counter[str] = Counter()  # guarded by _lock
+        self._started: defaultdict[str, list[float]] = defaultdict(list)  # guarded by _lock
         self._flaky: Counter[str] = Counter()  # guarded by _lock
         self._corpus: dict[int, Fixture] = {}  # guarded by _lock
         self._connections: set[socket.socket] = set()  # guarded by _lock
@@ -752,6 +753,7 @@ class ImageServer:
             self._counts.clear()
             self._flaky.clear()
             self._max_active.clear()
+            self._started.clear()
 
     def request_headers(self, path: str) -> dict[str, str]:
         """The headers (names lower-cased) of the last request whose target was ``path``."""
@@ -768,9 +770,15 @@ class ImageServer:
         with self._lock:
             return self._max_active[endpoint]
 
+    def request_times(self, endpoint: str) -> list[float]:
+        """When each request to ``/<endpoint>/...`` arrived (time.monotonic()), in order."""
+        with self._lock:
+            return list(self._started[endpoint])
+
     @contextlib.contextmanager
     def _in_flight(self, endpoint: str) -> Iterator[None]:
         with self._lock:
+            self._started[endpoint].append(time.monotonic())
             self._active[endpoint] += 1
             self._max_active[endpoint] = max(self._max_active[endpoint], self._active[endpoint])
         try:

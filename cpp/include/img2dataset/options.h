@@ -61,9 +61,9 @@ struct FetchOptions {
   bool allow_private_addresses = false;
   // DNS servers as "ip" or "ip:port"; empty: the system's (/etc/resolv.conf).
   std::vector<std::string> dns_servers;
-  double dns_timeout_s = 2;  // per try; two tries per server
+  double dns_timeout_s = 2;  // the first try's; three tries per server, each twice the last
   // Politeness, per host name.
-  int max_connections_per_host = 16;
+  int max_connections_per_host = 64;  // the ceiling of the adaptive window (host_scheduler.h)
   double max_requests_per_second_per_host = 0;  // 0: no limit
   double max_backoff_s = 60;  // longest pause of a host after 429/503, whatever Retry-After says
   // Fetch robots.txt once per origin and skip URLs it disallows for user_agent_token.

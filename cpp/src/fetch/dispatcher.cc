@@ -42,8 +42,13 @@ Dispatcher::Dispatcher(const FetchOptions& options, const Clock& clock, Transpor
       clock_(clock),
       transport_(transport),
       scheduler_(
-          HostPolicy{options.max_connections_per_host, options.max_requests_per_second_per_host,
-                     Seconds(options.max_backoff_s)},
+          [&options] {
+            HostPolicy policy;
+            policy.max_connections_per_host = options.max_connections_per_host;
+            policy.max_requests_per_second = options.max_requests_per_second_per_host;
+            policy.max_backoff = Seconds(options.max_backoff_s);
+            return policy;
+          }(),
           clock),
       lookups_(resolver, clock),
       robots_(options.user_agent_token) {}
@@ -259,9 +264,15 @@ void Dispatcher::Resolve(Job* job) {
 }
 
 void Dispatcher::OnDnsAnswer(const std::string& host, DnsAnswer answer) {
-  for (const uint64_t ticket : lookups_.Answered(host, std::move(answer))) {
+  const HostLookups::Waiters waiters = lookups_.Answered(host, std::move(answer));
+  for (const uint64_t ticket : waiters.tickets) {
     const auto job = jobs_.find(ticket);
-    if (job != jobs_.end()) Resolve(job->second.get());
+    if (job == jobs_.end()) continue;
+    if (waiters.error) {
+      Fail(job->second.get(), ErrorClass::kDns, *waiters.error);
+    } else {
+      Resolve(job->second.get());
+    }
   }
 }
 
@@ -299,10 +310,18 @@ void Dispatcher::OnHopEnd(uint64_t ticket, HopOutcome outcome) {
   job->running = false;
   const long status = outcome.http_status;
   job->response.http_status = status;
+  // How the host answered sets its window (host_scheduler.h): 429/503 pause it and halve it,
+  // other 5xx answers, timeouts and failed connections halve it, any other answer grows it.
+  const ErrorClass error = outcome.error_class;
   if (status == 429 || status == 503) {
     scheduler_.BackOff(job->url.host, Seconds(outcome.retry_after_s));
-  } else if (status >= 200 && status < 400) {
+  } else if (status >= 500) {
+    scheduler_.Struggled(job->url.host);
+  } else if (status > 0) {
     scheduler_.Succeeded(job->url.host);
+  } else if (error == ErrorClass::kTimeout || error == ErrorClass::kConnect ||
+             error == ErrorClass::kNetwork) {
+    scheduler_.Struggled(job->url.host);
   }
   if (outcome.redirect()) {
     FollowRedirect(job, outcome.redirect_url);

@@ -32,8 +32,12 @@ void DnsCache::InsertAddresses(const std::string& host, std::vector<std::string>
 }
 
 void DnsCache::InsertFailure(const std::string& host, std::string message, bool permanent) {
-  MakeRoom();
   const Duration ttl = permanent ? options_.negative_ttl : options_.failure_ttl;
+  if (ttl <= Duration::zero()) {  // not kept; nor is an answer it replaces
+    entries_.erase(host);
+    return;
+  }
+  MakeRoom();
   entries_[host] = Entry{{}, std::move(message), clock_.Now() + ttl, 0};
 }
 

@@ -1,5 +1,8 @@
-// In-process DNS cache: answers kept for their TTL (clamped), failures kept briefly (negative
-// caching), and every address of an answer used in turn (rotation).
+// In-process DNS cache: answers kept for their TTL (clamped), names that do not exist kept a
+// minute (negative caching), and every address of an answer used in turn (rotation). A
+// transient failure (the servers timed out, SERVFAIL) is not kept: the resolver already retried
+// it with back-off (ares_resolver.cc), and the next request for the host looks it up again, so
+// one lost answer never fails the host's other URLs.
 //
 // Thread safety: not thread-safe; owned by the network loop thread.
 #pragma once
@@ -17,7 +20,7 @@ struct DnsCacheOptions {
   Duration min_ttl = Seconds(5);  // very short TTLs would make every fetch a lookup
   Duration max_ttl = Seconds(3600);
   Duration negative_ttl = Seconds(60);  // NXDOMAIN and empty answers
-  Duration failure_ttl = Seconds(5);    // timeouts and server failures: retried soon
+  Duration failure_ttl = Seconds(0);    // timeouts and server failures: not kept
   size_t max_entries = 100000;
 };
 

@@ -20,17 +20,19 @@ HostLookups::Outcome HostLookups::Find(const std::string& host, uint64_t ticket,
   return Outcome::kWaiting;
 }
 
-std::vector<uint64_t> HostLookups::Answered(const std::string& host, DnsAnswer answer) {
+HostLookups::Waiters HostLookups::Answered(const std::string& host, DnsAnswer answer) {
+  Waiters waiters;
   if (!answer.addresses.empty()) {
     cache_.InsertAddresses(host, std::move(answer.addresses), answer.ttl);
   } else {
+    waiters.error = answer.error;
     cache_.InsertFailure(host, std::move(answer.error), answer.permanent);
   }
   const auto it = waiting_.find(host);
-  if (it == waiting_.end()) return {};
-  std::vector<uint64_t> waiting = std::move(it->second);
+  if (it == waiting_.end()) return waiters;
+  waiters.tickets = std::move(it->second);
   waiting_.erase(it);
-  return waiting;
+  return waiters;
 }
 
 }  // namespace img2dataset

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,9 +27,14 @@ class HostLookups {
   // comes back from Answered. The answer may come from inside this call.
   Outcome Find(const std::string& host, uint64_t ticket, std::string* result);
 
-  // The resolver's answer for `host`: cached, and the tickets that waited for it returned (each
-  // is looked up again, from the cache).
-  std::vector<uint64_t> Answered(const std::string& host, DnsAnswer answer);
+  // The resolver's answer for `host`, cached (a transient failure is not: dns_cache.h), and the
+  // tickets that waited for it: with `error` set, each of them fails with it; otherwise each is
+  // looked up again, from the cache.
+  struct Waiters {
+    std::vector<uint64_t> tickets;
+    std::optional<std::string> error;
+  };
+  Waiters Answered(const std::string& host, DnsAnswer answer);
 
  private:
   Resolver& resolver_;

@@ -4,8 +4,31 @@
 
 namespace img2dataset {
 
+HostScheduler::Host& HostScheduler::StateOf(const std::string& host) {
+  const auto [it, inserted] = hosts_.try_emplace(host);
+  if (inserted) {
+    it->second.window = std::clamp(policy_.initial_connections_per_host, 1,
+                                   std::max(1, policy_.max_connections_per_host));
+  }
+  return it->second;
+}
+
+int HostScheduler::Cap(const Host& state) const {
+  return std::clamp(static_cast<int>(state.window), 1,
+                    std::max(1, policy_.max_connections_per_host));
+}
+
+int HostScheduler::Window(const std::string& host) const {
+  const auto it = hosts_.find(host);
+  if (it == hosts_.end()) {
+    return std::clamp(policy_.initial_connections_per_host, 1,
+                      std::max(1, policy_.max_connections_per_host));
+  }
+  return Cap(it->second);
+}
+
 void HostScheduler::Push(const std::string& host, uint64_t ticket) {
-  Host& state = hosts_[host];
+  Host& state = StateOf(host);
   state.queue.push_back(ticket);
   ++queued_;
   if (!state.in_ring) {
@@ -21,8 +44,10 @@ std::optional<HostScheduler::Started> HostScheduler::Pop() {
     std::string host = std::move(ring_.front());
     ring_.pop_front();
     Host& state = hosts_[host];
-    const bool ready = state.active < policy_.max_connections_per_host && now >= state.not_before;
+    const bool window_full = state.active >= Cap(state);
+    const bool ready = !window_full && now >= state.not_before;
     if (!ready) {
+      if (window_full && now >= state.not_before) ++window_waits_;
       ring_.push_back(std::move(host));
       continue;
     }
@@ -51,10 +76,38 @@ void HostScheduler::Release(const std::string& host) {
   MaybeForget(host);
 }
 
+// Halves the window, unless the answer comes from a transfer started before the last cut.
+void HostScheduler::Cut(Host& state) {
+  if (state.answers_before_next_cut > 0) {
+    --state.answers_before_next_cut;
+    return;
+  }
+  state.window = std::max(1.0, state.window / 2);
+  state.growth_threshold = state.window;
+  state.round_answers = 0;
+  state.answers_before_next_cut = std::max(0, state.active - 1);  // this answer's is done
+  state.remember_until = clock_.Now() + policy_.remember_cut_window;
+}
+
+void HostScheduler::Struggled(const std::string& host) {
+  const auto it = hosts_.find(host);
+  if (it == hosts_.end()) return;
+  Cut(it->second);
+  MaybeForget(host);
+}
+
 void HostScheduler::BackOff(const std::string& host, Duration retry_after) {
-  Host& state = hosts_[host];
+  Host& state = StateOf(host);
+  // The answers of one round (transfers in flight together) double the pause once, as they
+  // halve the window once: sixteen 503s at once are one sign, not sixteen.
+  const bool same_round = state.answers_before_next_cut > 0;
+  Cut(state);
   Duration delay = retry_after;
   if (delay <= Duration::zero()) {
+    if (same_round) {
+      MaybeForget(host);
+      return;
+    }
     delay = Seconds(1) * (1 << std::min(state.backoff_level, 16));
     ++state.backoff_level;
   }
@@ -65,7 +118,23 @@ void HostScheduler::BackOff(const std::string& host, Duration retry_after) {
 
 void HostScheduler::Succeeded(const std::string& host) {
   const auto it = hosts_.find(host);
-  if (it != hosts_.end()) it->second.backoff_level = 0;
+  if (it == hosts_.end()) return;
+  Host& state = it->second;
+  state.backoff_level = 0;
+  if (state.answers_before_next_cut > 0) {  // still answering under the window before the cut
+    --state.answers_before_next_cut;
+    return;
+  }
+  // Growing only while requests wait for the window: a host that never fills it earns nothing.
+  const double ceiling = std::max(1, policy_.max_connections_per_host);
+  if (state.queue.empty() || state.window >= ceiling) return;
+  if (state.window < state.growth_threshold) {
+    state.window += 1;  // slow start
+  } else if (++state.round_answers >= Cap(state)) {
+    state.window += 1;  // one a window of answers
+    state.round_answers = 0;
+  }
+  state.window = std::min(state.window, ceiling);
 }
 
 std::optional<TimePoint> HostScheduler::NextWakeup() const {
@@ -85,13 +154,14 @@ void HostScheduler::MaybeForget(const std::string& host) {
   if (it == hosts_.end()) return;
   Host& state = it->second;
   if (state.active > 0 || !state.queue.empty()) return;
-  // An idle host past its pause has no state worth keeping: its back-off doubling only matters
-  // while it still has requests.
-  if (state.not_before <= clock_.Now()) {
+  // An idle host past its pause, and past the time a cut window is kept, has no state worth
+  // keeping: its back-off doubling only matters while it still has requests.
+  const TimePoint until = std::max(state.not_before, state.remember_until);
+  if (until <= clock_.Now()) {
     hosts_.erase(it);
   } else if (!state.forget_pending) {
     state.forget_pending = true;
-    forget_queue_.emplace(state.not_before, host);
+    forget_queue_.emplace(until, host);
   }
 }
 

@@ -1,8 +1,20 @@
 // Per-host politeness: which queued request may start now.
 //
-// Each host has a cap on transfers in flight, an optional request rate, and a back-off window
-// after 429/503 answers (Retry-After honoured, bounded). Hosts are served round-robin, so a host
-// with thousands of queued URLs, or one that is backing off, never holds up the others.
+// Each host has a window of transfers in flight that adapts to how it answers (AIMD, as TCP's
+// congestion window), an optional request rate, and a pause after 429/503 answers (Retry-After
+// honoured, bounded). Hosts are served round-robin, so a host with thousands of queued URLs, or
+// one that is backing off, never holds up the others.
+//
+// The window rule (docs/network.md, "Politeness"):
+//   - a host starts at initial_connections_per_host transfers in flight;
+//   - each answer that is not a sign of overload, while requests of the host wait for the window,
+//     grows it: by one per answer (doubling each round trip) until the host first struggles, by
+//     one per window of answers after that;
+//   - a sign of overload (429, 503 and other 5xx answers, timeouts, refused or failed
+//     connections) halves it, at least one; the transfers already in flight then answer without
+//     changing it again, since they were started under the old window;
+//   - max_connections_per_host is the ceiling the window never passes.
+// A host is forgotten once idle; one whose window was cut is remembered for a minute first.
 //
 // Thread safety: not thread-safe; owned by the network loop thread.
 #pragma once
@@ -22,9 +34,11 @@
 namespace img2dataset {
 
 struct HostPolicy {
-  int max_connections_per_host = 16;
-  double max_requests_per_second = 0;  // per host; 0: no limit
-  Duration max_backoff = Seconds(60);  // longest pause of a host, whatever Retry-After says
+  int max_connections_per_host = 64;           // the ceiling of a host's window
+  int initial_connections_per_host = 8;        // where a host's window starts (at most the ceiling)
+  double max_requests_per_second = 0;          // per host; 0: no limit
+  Duration max_backoff = Seconds(60);          // longest pause of a host, whatever Retry-After says
+  Duration remember_cut_window = Seconds(60);  // how long an idle host keeps a window it cut
 };
 
 class HostScheduler {
@@ -43,10 +57,20 @@ class HostScheduler {
   // A transfer of `host` ended.
   void Release(const std::string& host);
   // The host answered 429/503: pause it for `retry_after` (or, when zero, a doubling delay
-  // starting at one second), at most max_backoff.
+  // starting at one second, doubled once a round of transfers in flight together), at most
+  // max_backoff, and halve its window.
   void BackOff(const std::string& host, Duration retry_after);
-  // The host answered normally: its back-off delay starts from one second again.
+  // The host struggled (a 5xx answer, a timeout, a failed connection): its window halves.
+  void Struggled(const std::string& host);
+  // The host answered normally: its back-off delay starts from one second again, and its window
+  // grows if requests wait for it.
   void Succeeded(const std::string& host);
+
+  // The host's window now (initial_connections_per_host for a host not seen yet).
+  int Window(const std::string& host) const;
+  // How many times a host's queued request could not start because its window was full, since
+  // the scheduler began: the sign that max_connections_per_host binds.
+  uint64_t window_waits() const { return window_waits_; }
 
   // The earliest time a host with queued requests stops backing off or gets a rate token.
   std::optional<TimePoint> NextWakeup() const;
@@ -57,11 +81,19 @@ class HostScheduler {
   struct Host {
     std::deque<uint64_t> queue;
     int active = 0;
-    TimePoint not_before{};  // back-off or rate limit
+    double window = 0;                // transfers allowed in flight (set on creation)
+    double growth_threshold = 1e9;    // below: slow start (+1 an answer); above: +1 a window
+    int round_answers = 0;            // answers counted toward the next +1 above it
+    int answers_before_next_cut = 0;  // transfers in flight at the last cut, still answering
+    TimePoint not_before{};           // back-off or rate limit
+    TimePoint remember_until{};       // a cut window is kept until then
     int backoff_level = 0;
     bool in_ring = false;
     bool forget_pending = false;  // in forget_queue_
   };
+  Host& StateOf(const std::string& host);
+  void Cut(Host& state);
+  int Cap(const Host& state) const;
   void MaybeForget(const std::string& host);
   void ForgetExpired(TimePoint now);
 
@@ -70,6 +102,7 @@ class HostScheduler {
   std::unordered_map<std::string, Host> hosts_;
   std::deque<std::string> ring_;  // hosts with queued requests, in service order
   size_t queued_ = 0;
+  uint64_t window_waits_ = 0;
   // Idle hosts kept only until their pause ends (forgetting them sooner would lift it), by the
   // time it ends; swept on Pop() and Release().
   using PendingForget = std::pair<TimePoint, std::string>;

@@ -37,7 +37,11 @@ class FetchOptions(OptionGroup):
     dns_servers: list[str] | None = option(
         None, "DNS servers ('1.1.1.1', '127.0.0.1:5353'); None: the system's resolvers."
     )
-    max_connections_per_host: int = option(16, "Downloads in flight at once to one host name.")
+    max_connections_per_host: int = option(
+        64,
+        "Most downloads in flight at once to one host name: each host starts at 8 and grows "
+        "while it answers well, halving on 429/503, 5xx, timeouts and failed connections.",
+    )
     max_requests_per_second_per_host: float = option(
         0, "Request rate limit per host name; 0: none."
     )
