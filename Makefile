@@ -8,7 +8,7 @@ CPP_BUILD := build/cpp
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
-.PHONY: help setup reference-env demo wheel test test-cpp test-fuzz test-python test-asan test-tsan fuzz bench bench-fetch bench-image pack format lint clean
+.PHONY: help setup reference-env roots-in-background demo wheel test test-cpp test-fuzz test-python test-asan test-tsan fuzz bench bench-fetch bench-image pack format lint clean
 
 help:
 	@echo "make demo        download sample images served on loopback into demo_output/"
@@ -16,7 +16,7 @@ help:
 	@echo "make test-asan   C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make test-tsan   the engine's concurrency tests under ThreadSanitizer (clang)"
 	@echo "make fuzz        every libFuzzer target for 200000 inputs (clang, build/fuzz)"
-	@echo "make bench       end to end and start-up next to the reference img2dataset (PyPI), one run"
+	@echo "make bench       end to end (dev build and wheel) and start-up next to the reference img2dataset (PyPI)"
 	@echo "make bench-fetch fetch-only throughput on loopback, engine next to plain libcurl"
 	@echo "make bench-image compute-only image pipeline: fast and exact paths next to OpenCV"
 	@echo "make wheel       a self-contained wheel (its shared libraries inside, manylinux tag), in dist/"
@@ -37,7 +37,13 @@ wheel: setup
 pack: setup
 	scripts/pack_for_cluster.sh dist all
 
-test: setup test-cpp test-asan test-tsan test-fuzz test-python
+test: setup roots-in-background test-cpp test-asan test-tsan test-fuzz test-python
+
+# The bare Debian roots of tests/test_clean_root.py (debootstrap: minutes of downloads and
+# unpacking) are made while the C++ tests compile; the Python test waits for them (a lock).
+roots-in-background: setup
+	@mkdir -p build/roots
+	@$(VENV)/python tests/support/clean_roots.py >build/roots/prepare.log 2>&1 &
 
 test-cpp: setup
 	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_WERROR=ON -DIMG2DATASET_BUILD_TESTS=ON >/dev/null

@@ -75,7 +75,7 @@ endif()
 # build/third_party/NAME-VERSION, so that pip's build (in build/{wheel_tag}) and every other build
 # folder share them. When the system libraries are all there, the configure step builds those
 # missing or out of date (the script is a no-op otherwise; scripts/setup.sh runs it beforehand):
-# about 5 minutes on 2 cores the first time, OpenCV most of it.
+# about 7 minutes on 2 cores the first time, OpenCV 6 of them.
 set(IMG2DATASET_THIRD_PARTY_DIR "${PROJECT_SOURCE_DIR}/build/third_party"
     CACHE PATH "Where scripts/build_third_party.sh installs the libraries built from source")
 option(IMG2DATASET_BUILD_THIRD_PARTY

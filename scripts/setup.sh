@@ -2,7 +2,7 @@
 # One idempotent set-up used by every make target:
 #   1. Debian packages (apt-get), only those missing;
 #   2. the third-party libraries built from pinned sources (third_party/sources.tsv) into
-#      build/third_party/: OpenCV, libcurl, libarchive and libheif, static, about 5 minutes on
+#      build/third_party/: OpenCV, libcurl, libarchive and libheif, static, about 7 minutes on
 #      two cores the first time;
 #   3. the project-local virtual environment .venv with the pinned Python packages;
 #   4. the img2dataset package (C++ engine included) built and installed into .venv.
@@ -35,7 +35,10 @@ if ((${#missing[@]})); then
     "${missing[@]}" >/dev/null
 fi
 
-scripts/build_third_party.sh opencv curl libarchive libheif
+# The libraries build (minutes of compiling) while the virtual environment installs (mostly
+# downloads and unpacking); the package build below needs both.
+scripts/build_third_party.sh opencv curl libarchive libheif &
+third_party=$!
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -50,6 +53,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/python -m pip install -q -r requirements-dev.txt
   echo "$wanted" >"$stamp"
 fi
+
+wait "$third_party" || {
+  echo "setup: building the third-party libraries failed (above)" >&2
+  exit 1
+}
 
 # Incremental: scikit-build-core keeps its CMake build folder in build/, so an unchanged tree
 # installs in about a second.
