@@ -449,6 +449,10 @@ int AnswerAll(HostScheduler& scheduler, const std::string& host, int in_flight,
   return in_flight;
 }
 
+void PushMany(HostScheduler& scheduler, const std::string& host, int count) {
+  for (int ticket = 1; ticket <= count; ++ticket) scheduler.Push(host, ticket);
+}
+
 HostPolicy Adaptive(int initial, int ceiling) {
   HostPolicy policy;
   policy.initial_connections_per_host = initial;
@@ -458,7 +462,7 @@ HostPolicy Adaptive(int initial, int ceiling) {
 
 TEST_F(HostSchedulerTest, AHostStartsAtItsInitialWindow) {
   HostScheduler scheduler(Adaptive(4, 64), clock_);
-  for (uint64_t ticket = 1; ticket <= 20; ++ticket) scheduler.Push("a.example", ticket);
+  PushMany(scheduler, "a.example", 20);
   EXPECT_EQ(PopAll(scheduler).size(), 4u);
   EXPECT_EQ(scheduler.Window("a.example"), 4);
   EXPECT_EQ(scheduler.Window("unseen.example"), 4);
@@ -467,7 +471,7 @@ TEST_F(HostSchedulerTest, AHostStartsAtItsInitialWindow) {
 
 TEST_F(HostSchedulerTest, HealthyAnswersDoubleTheWindowEachRoundUntilTheCeiling) {
   HostScheduler scheduler(Adaptive(4, 20), clock_);
-  for (uint64_t ticket = 1; ticket <= 200; ++ticket) scheduler.Push("a.example", ticket);
+  PushMany(scheduler, "a.example", 200);
   std::vector<size_t> rounds;
   for (int round = 0; round < 4; ++round) {
     const size_t started = PopAll(scheduler).size();
@@ -490,7 +494,7 @@ TEST_F(HostSchedulerTest, AWindowGrowsOnlyWhileRequestsWaitForIt) {
 
 TEST_F(HostSchedulerTest, OverloadHalvesTheWindowOnceForTheTransfersInFlight) {
   HostScheduler scheduler(Adaptive(16, 64), clock_);
-  for (uint64_t ticket = 1; ticket <= 100; ++ticket) scheduler.Push("a.example", ticket);
+  PushMany(scheduler, "a.example", 100);
   ASSERT_EQ(PopAll(scheduler).size(), 16u);
   // All 16 time out: they were started under the window of 16, which halves once.
   AnswerAll(scheduler, "a.example", 16, "struggled");
@@ -503,7 +507,7 @@ TEST_F(HostSchedulerTest, OverloadHalvesTheWindowOnceForTheTransfersInFlight) {
 
 TEST_F(HostSchedulerTest, AfterACutTheWindowGrowsByOneARound) {
   HostScheduler scheduler(Adaptive(16, 64), clock_);
-  for (uint64_t ticket = 1; ticket <= 200; ++ticket) scheduler.Push("a.example", ticket);
+  PushMany(scheduler, "a.example", 200);
   ASSERT_EQ(PopAll(scheduler).size(), 16u);
   scheduler.Struggled("a.example");  // one of 16 fails: 8
   scheduler.Release("a.example");
@@ -519,7 +523,7 @@ TEST_F(HostSchedulerTest, AfterACutTheWindowGrowsByOneARound) {
 
 TEST_F(HostSchedulerTest, TooManyRequestsPausesAndHalves) {
   HostScheduler scheduler(Adaptive(8, 64), clock_);
-  for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
+  PushMany(scheduler, "a.example", 50);
   ASSERT_EQ(PopAll(scheduler).size(), 8u);
   AnswerAll(scheduler, "a.example", 8, "429");
   EXPECT_EQ(scheduler.Window("a.example"), 4);
@@ -530,7 +534,7 @@ TEST_F(HostSchedulerTest, TooManyRequestsPausesAndHalves) {
 
 TEST_F(HostSchedulerTest, ARoundOfUnavailableAnswersDoublesThePauseOnce) {
   HostScheduler scheduler(Adaptive(8, 64), clock_);
-  for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
+  PushMany(scheduler, "a.example", 50);
   ASSERT_EQ(PopAll(scheduler).size(), 8u);
   for (int i = 0; i < 8; ++i) {  // eight 503s without Retry-After, in flight together
     scheduler.BackOff("a.example", Duration::zero());
@@ -549,7 +553,7 @@ TEST_F(HostSchedulerTest, ARoundOfUnavailableAnswersDoublesThePauseOnce) {
 
 TEST_F(HostSchedulerTest, TheWindowNeverFallsBelowOne) {
   HostScheduler scheduler(Adaptive(2, 64), clock_);
-  for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
+  PushMany(scheduler, "a.example", 50);
   for (int round = 0; round < 5; ++round) {
     AnswerAll(scheduler, "a.example", static_cast<int>(PopAll(scheduler).size()), "struggled");
   }
@@ -559,7 +563,7 @@ TEST_F(HostSchedulerTest, TheWindowNeverFallsBelowOne) {
 
 TEST_F(HostSchedulerTest, TheCeilingIsHardAndBoundsTheInitialWindow) {
   HostScheduler scheduler(Adaptive(8, 3), clock_);
-  for (uint64_t ticket = 1; ticket <= 50; ++ticket) scheduler.Push("a.example", ticket);
+  PushMany(scheduler, "a.example", 50);
   for (int round = 0; round < 5; ++round) {
     const size_t started = PopAll(scheduler).size();
     EXPECT_EQ(started, 3u);
@@ -587,7 +591,7 @@ TEST_F(HostSchedulerTest, HostsAdaptEachOnItsOwn) {
 
 TEST_F(HostSchedulerTest, ACutWindowIsRememberedForAMinuteOnceIdle) {
   HostScheduler scheduler(Adaptive(8, 64), clock_);
-  for (uint64_t ticket = 1; ticket <= 8; ++ticket) scheduler.Push("a.example", ticket);
+  PushMany(scheduler, "a.example", 8);
   AnswerAll(scheduler, "a.example", static_cast<int>(PopAll(scheduler).size()), "struggled");
   EXPECT_EQ(scheduler.hosts(), 1u);  // idle, but its window of 4 is kept
   clock_.Advance(Seconds(30));
