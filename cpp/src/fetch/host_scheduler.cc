@@ -4,27 +4,31 @@
 
 namespace img2dataset {
 
+int HostScheduler::Ceiling() const { return std::max(1, policy_.max_connections_per_host); }
+
+int HostScheduler::InitialWindow() const {
+  return std::clamp(policy_.initial_connections_per_host, 1, Ceiling());
+}
+
 HostScheduler::Host& HostScheduler::StateOf(const std::string& host) {
   const auto [it, inserted] = hosts_.try_emplace(host);
-  if (inserted) {
-    it->second.window = std::clamp(policy_.initial_connections_per_host, 1,
-                                   std::max(1, policy_.max_connections_per_host));
-  }
+  if (inserted) it->second.window = InitialWindow();
   return it->second;
 }
 
 int HostScheduler::Cap(const Host& state) const {
-  return std::clamp(static_cast<int>(state.window), 1,
-                    std::max(1, policy_.max_connections_per_host));
+  return std::clamp(static_cast<int>(state.window), 1, Ceiling());
 }
 
 int HostScheduler::Window(const std::string& host) const {
   const auto it = hosts_.find(host);
-  if (it == hosts_.end()) {
-    return std::clamp(policy_.initial_connections_per_host, 1,
-                      std::max(1, policy_.max_connections_per_host));
-  }
-  return Cap(it->second);
+  return it == hosts_.end() ? InitialWindow() : Cap(it->second);
+}
+
+bool HostScheduler::StartedBeforeTheCut(Host& state) {
+  if (state.answers_before_next_cut == 0) return false;
+  --state.answers_before_next_cut;
+  return true;
 }
 
 void HostScheduler::Push(const std::string& host, uint64_t ticket) {
@@ -44,10 +48,8 @@ std::optional<HostScheduler::Started> HostScheduler::Pop() {
     std::string host = std::move(ring_.front());
     ring_.pop_front();
     Host& state = hosts_[host];
-    const bool window_full = state.active >= Cap(state);
-    const bool ready = !window_full && now >= state.not_before;
+    const bool ready = state.active < Cap(state) && now >= state.not_before;
     if (!ready) {
-      if (window_full && now >= state.not_before) ++window_waits_;
       ring_.push_back(std::move(host));
       continue;
     }
@@ -78,10 +80,7 @@ void HostScheduler::Release(const std::string& host) {
 
 // Halves the window, unless the answer comes from a transfer started before the last cut.
 void HostScheduler::Cut(Host& state) {
-  if (state.answers_before_next_cut > 0) {
-    --state.answers_before_next_cut;
-    return;
-  }
+  if (StartedBeforeTheCut(state)) return;
   state.window = std::max(1.0, state.window / 2);
   state.growth_threshold = state.window;
   state.round_answers = 0;
@@ -121,12 +120,9 @@ void HostScheduler::Succeeded(const std::string& host) {
   if (it == hosts_.end()) return;
   Host& state = it->second;
   state.backoff_level = 0;
-  if (state.answers_before_next_cut > 0) {  // still answering under the window before the cut
-    --state.answers_before_next_cut;
-    return;
-  }
+  if (StartedBeforeTheCut(state)) return;
   // Growing only while requests wait for the window: a host that never fills it earns nothing.
-  const double ceiling = std::max(1, policy_.max_connections_per_host);
+  const double ceiling = Ceiling();
   if (state.queue.empty() || state.window >= ceiling) return;
   if (state.window < state.growth_threshold) {
     state.window += 1;  // slow start

@@ -68,9 +68,6 @@ class HostScheduler {
 
   // The host's window now (initial_connections_per_host for a host not seen yet).
   int Window(const std::string& host) const;
-  // How many times a host's queued request could not start because its window was full, since
-  // the scheduler began: the sign that max_connections_per_host binds.
-  uint64_t window_waits() const { return window_waits_; }
 
   // The earliest time a host with queued requests stops backing off or gets a rate token.
   std::optional<TimePoint> NextWakeup() const;
@@ -91,7 +88,11 @@ class HostScheduler {
     bool in_ring = false;
     bool forget_pending = false;  // in forget_queue_
   };
+  int Ceiling() const;
+  int InitialWindow() const;
   Host& StateOf(const std::string& host);
+  // An answer of a transfer started before the window's last cut: counted off, and true.
+  static bool StartedBeforeTheCut(Host& state);
   void Cut(Host& state);
   int Cap(const Host& state) const;
   void MaybeForget(const std::string& host);
@@ -102,7 +103,6 @@ class HostScheduler {
   std::unordered_map<std::string, Host> hosts_;
   std::deque<std::string> ring_;  // hosts with queued requests, in service order
   size_t queued_ = 0;
-  uint64_t window_waits_ = 0;
   // Idle hosts kept only until their pause ends (forgetting them sooner would lift it), by the
   // time it ends; swept on Pop() and Release().
   using PendingForget = std::pair<TimePoint, std::string>;
