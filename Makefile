@@ -8,7 +8,7 @@ CPP_BUILD := build/cpp
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
-.PHONY: help setup reference-env roots-in-background demo wheel test test-cpp test-fuzz test-python test-asan test-tsan fuzz bench bench-fetch bench-image pack format lint clean
+.PHONY: help setup reference-env roots-in-background demo wheel test test-cpp test-fuzz test-python test-asan test-tsan fuzz bench bench-wan bench-fetch bench-image pack format lint clean
 
 help:
 	@echo "make demo        download sample images served on loopback into demo_output/"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-tsan   the engine's concurrency tests under ThreadSanitizer (clang)"
 	@echo "make fuzz        every libFuzzer target for 200000 inputs (clang, build/fuzz)"
 	@echo "make bench       end to end (dev build and wheel) and start-up next to the reference img2dataset (PyPI)"
+	@echo "make bench-wan   wall-clock throughput over an emulated long, lossy link, next to the reference"
 	@echo "make bench-fetch fetch-only throughput on loopback, engine next to plain libcurl"
 	@echo "make bench-image compute-only image pipeline: fast and exact paths next to OpenCV"
 	@echo "make wheel       a self-contained wheel (its shared libraries inside, manylinux tag), in dist/"
@@ -85,6 +86,9 @@ fuzz: setup
 bench: setup
 	$(VENV)/python bench/e2e_bench.py --wheel
 	$(VENV)/python bench/startup_bench.py
+
+bench-wan: setup
+	$(VENV)/python bench/wan_bench.py
 
 bench-fetch: setup
 	$(VENV)/python bench/fetch_bench.py

@@ -279,6 +279,41 @@ class TreeMemory(threading.Thread):
         return total
 
 
+def run_process_tree(command: list[str], env: dict[str, str], log_path: Path) -> dict:
+    """Runs a command to its end, its output into `log_path`: wall seconds, CPU seconds of its
+    whole process tree (user + system, wait4) and the tree's peak resident set."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        start = time.monotonic()
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        memory = TreeMemory(process.pid)
+        memory.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - start
+        memory.stopped.set()
+        memory.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"exit status {process.returncode}: see {log_path}")
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mib": memory.peak_kib / 1024,
+    }
+
+
+def successes_by_key(output: Path) -> tuple[int, dict[str, tuple[int, int]]]:
+    """How many rows the output's metadata has, and the (width, height) of each success."""
+    columns = ["key", "status", "width", "height"]
+    rows = [
+        row
+        for path in sorted(output.glob("*.parquet"))
+        for row in pq.read_table(path, columns=columns).to_pylist()
+    ]
+    successes = {r["key"]: (r["width"], r["height"]) for r in rows if r["status"] == "success"}
+    return len(rows), successes
+
+
 def run_tool(
     tool: str, python: Path, inside: list[str], urls: Path, output: Path, options: dict
 ) -> dict:
@@ -291,44 +326,19 @@ def run_tool(
     env = dict(
         os.environ, NO_ALBUMENTATIONS_UPDATE="1", WANDB_MODE="disabled", SSL_CERT_FILE=certificate
     )
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log_path = LOGS / f"{output.name}.log"
-    log = log_path.open("wb")
-    start = time.monotonic()
-    process = subprocess.Popen(
-        [*inside, str(python), str(CHILD), json.dumps(arguments)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
+    measured = run_process_tree(
+        [*inside, str(python), str(CHILD), json.dumps(arguments)], env, LOGS / f"{output.name}.log"
     )
-    memory = TreeMemory(process.pid)
-    memory.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - start
-    memory.stopped.set()
-    memory.join()
-    log.close()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{tool} failed: see {log_path}")
-    columns = ["key", "status", "width", "height"]
-    rows = [
-        row
-        for path in sorted(output.glob("*.parquet"))
-        for row in pq.read_table(path, columns=columns).to_pylist()
-    ]
-    successes = {r["key"]: (r["width"], r["height"]) for r in rows if r["status"] == "success"}
-    cpu = usage.ru_utime + usage.ru_stime
+    samples, successes = successes_by_key(output)
+    wall, cpu = measured["wall_s"], measured["cpu_s"]
     return {
         "tool": tool,
-        "samples": len(rows),
+        "samples": samples,
         "successes": len(successes),
-        "wall_s": wall,
-        "cpu_s": cpu,
-        "samples_per_cpu_s": len(rows) / cpu,
+        **measured,
+        "samples_per_cpu_s": samples / cpu,
         "successes_per_cpu_s": len(successes) / cpu,
-        "samples_per_wall_s": len(rows) / wall,
-        "peak_rss_mib": memory.peak_kib / 1024,
+        "samples_per_wall_s": samples / wall,
         "_successes": successes,
     }
 
