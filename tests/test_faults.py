@@ -92,7 +92,10 @@ def test_disk_full_fails_shards_cleanly_and_a_rerun_completes(image_server, tmp_
 def test_output_folder_removed_mid_run_is_a_clear_error(image_server, tmp_path):
     tag = uuid.uuid4().hex
     urls = [image_server.url(f"/slow/0.5/rgb_64x48.jpg?{tag}-{i}") for i in range(8)]
-    run_options = options(tmp_path, urls, number_sample_per_shard=1, processes_count=1)
+    # One download in flight: the shards run one after another (no tail to overlap).
+    run_options = options(
+        tmp_path, urls, number_sample_per_shard=1, processes_count=1, thread_count=1
+    )
     output = tmp_path / "out"
     raised: list[BaseException] = []
 
@@ -128,7 +131,8 @@ def test_output_folder_turned_read_only_mid_run_is_one_clear_error(
     command = [
         sys.executable, "-m", "img2dataset", "--url_list", str(tmp_path / "urls.txt"),
         "--output_folder", str(small_disk), "--output_format", "webdataset",
-        "--number_sample_per_shard", "1", "--allow_private_addresses", "--run_summary",
+        "--number_sample_per_shard", "1", "--thread_count", "1", "--allow_private_addresses",
+        "--run_summary",
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30

@@ -160,6 +160,7 @@ def test_invalid_urls_are_failures_not_errors(image_server, tmp_path):
 
 
 def test_connections_per_host_are_capped(image_server, tmp_path):
+    image_server.reset_counts()  # the server is shared: its peaks start from this test
     urls = [image_server.url(f"/slow/0.3/rgb_64x48.jpg?cap={i}") for i in range(8)]
     rows = fetch(tmp_path, urls, max_connections_per_host=2, thread_count=8)
     assert all(row["status"] == "success" for row in rows.values())

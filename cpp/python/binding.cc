@@ -94,12 +94,15 @@ void DeleteArrayCapsule(PyObject* capsule) {
 class ShardRun {
  public:
   ShardRun(ShardOutput output, const OutputOptions& options)
-      : files_(std::move(output.files)), bytes_downloaded_(output.bytes_downloaded) {
+      : files_(std::move(output.files)),
+        bytes_downloaded_(output.bytes_downloaded),
+        waited_s_(output.waited_s) {
     ExportResultTable(std::move(output.samples), options, schema_.get(), array_.get());
   }
 
   const std::vector<std::string>& files() const { return files_; }
   int64_t bytes_downloaded() const { return bytes_downloaded_; }
+  double waited_s() const { return waited_s_; }
 
   nb::tuple ArrowCArray(nb::handle /*requested_schema*/) {
     if (!schema_) throw nb::value_error("the results of this shard were already exported");
@@ -118,6 +121,7 @@ class ShardRun {
  private:
   std::vector<std::string> files_;
   int64_t bytes_downloaded_ = 0;
+  double waited_s_ = 0;
   std::unique_ptr<ArrowSchema> schema_ = std::make_unique<ArrowSchema>();
   std::unique_ptr<ArrowArray> array_ = std::make_unique<ArrowArray>();
 };
@@ -402,11 +406,14 @@ NB_MODULE(_engine, m) {
       .def(nb::init<>())
       .def_rw("fetch", &EngineOptions::fetch)
       .def_rw("image", &EngineOptions::image)
-      .def_rw("output", &EngineOptions::output);
+      .def_rw("output", &EngineOptions::output)
+      .def_rw("starting_shards", &EngineOptions::starting_shards);
 
   nb::class_<ShardRun>(m, "ShardRun")
       .def_prop_ro("files", &ShardRun::files)
       .def_prop_ro("bytes_downloaded", &ShardRun::bytes_downloaded)
+      .def_prop_ro("waited_s", &ShardRun::waited_s,
+                   "Seconds the run waited for its turn before its first download.")
       .def("__arrow_c_array__", &ShardRun::ArrowCArray, "requested_schema"_a = nb::none());
 
   g_cancelled = PyErr_NewExceptionWithDoc("img2dataset._engine.Cancelled",
@@ -432,10 +439,14 @@ NB_MODULE(_engine, m) {
             counters["failed_to_resize"] = c.failed_to_resize;
             counters["bytes_downloaded"] = c.bytes_downloaded;
             counters["error_classes"] = classes;
+            counters["downloads_in_flight"] = c.downloads_in_flight;
+            counters["shards_starting"] = c.shards_starting;
             return counters;
           },
           "Running totals over every shard run so far or running: samples, successes, "
-          "failures, bytes downloaded, failures by error class.");
+          "failures, bytes downloaded, failures by error class; and two gauges: "
+          "downloads_in_flight, and shards_starting (shard runs with first attempts still to "
+          "start).");
   m.def("make_engine", &MakeEngineOrRaise, "options"_a,
         "Creates the engine: one network loop per shard run, one CPU pool for the process.");
   m.def("run_shard", &RunShard, "engine"_a, "shard_id"_a, "rows"_a, "staging_dir"_a,

@@ -15,7 +15,7 @@ import fsspec
 
 from . import trust_store
 from .committer import make_committer
-from .distributors.local import run_local
+from .distributors.local import open_shards, run_local
 from .distributors.pyspark import run_pyspark
 from .distributors.ray import run_ray
 from .options import DownloadOptions
@@ -150,7 +150,11 @@ def _distribute(
             shards,
             worker,
             lambda shard, stats: shard_done(shard.shard_id, stats),
-            parallelism=options.run.processes_count,
+            parallelism=open_shards(
+                options.run.processes_count,
+                options.fetch.thread_count,
+                options.output.number_sample_per_shard,
+            ),
             max_shard_retry=options.run.max_shard_retry,
             stop=worker.engine.cancel,
             reporter=reporter,

@@ -52,6 +52,7 @@ class ShardWorker:
                     "row_index", pa.array(kept, type=pa.int64())
                 )
             run = _engine.run_shard(self.engine, shard.shard_id, rows, staging)
+            start_time += run.waited_s  # its turn came then (engine/shard_gate.h)
             results = pa.record_batch(run)
             if failed.any():
                 results = with_failed_rows(results, shard, self.options)

@@ -29,6 +29,13 @@ struct EngineCounters {
   int64_t bytes_downloaded = 0;  // response bodies received, retries included
   // Failures by error class ("timeout", "http_4xx", ...), classes with a count only.
   std::vector<std::pair<std::string, int64_t>> error_classes;
+
+  // Gauges: the state at the moment of the snapshot, not totals.
+  int64_t downloads_in_flight = 0;  // handed to the network, not answered yet
+  // Shard runs with first attempts still to start. The others are in their tail: their last
+  // downloads are in flight or being processed, and their share of thread_count is idle, so the
+  // local distributor may open the next shard beside them (distributors/local.py).
+  int64_t shards_starting = 0;
 };
 
 class Engine {

@@ -61,7 +61,7 @@ struct FetchOptions {
   bool allow_private_addresses = false;
   // DNS servers as "ip" or "ip:port"; empty: the system's (/etc/resolv.conf).
   std::vector<std::string> dns_servers;
-  double dns_timeout_s = 2;  // the first try's; three tries per server, each twice the last
+  double dns_timeout_s = 1;  // the first try's; three tries per server, each twice the last
   // Politeness, per host name.
   int max_connections_per_host = 64;  // the ceiling of the adaptive window (host_scheduler.h)
   double max_requests_per_second_per_host = 0;  // 0: no limit
@@ -130,6 +130,12 @@ struct EngineOptions {
   FetchOptions fetch;
   ImageOptions image;
   OutputOptions output;
+  // Shard runs handing out their first downloads at once (the local distributor's
+  // processes_count); 0: no limit, every RunShard starts at once (cluster executors). With N, a
+  // run waits until fewer than N others are starting and fewer than N × thread_count downloads
+  // are in flight, so that shards in their tails lend their idle share to the next shards
+  // (engine/shard_gate.h). Memory: each run waiting or in its tail holds its rows and results.
+  int starting_shards = 0;
 };
 
 // Rejects values the engine cannot run with (non-positive sizes and counts). The Python front

@@ -51,6 +51,9 @@ struct ShardOutput {
   std::vector<std::string> files;
   // Response bodies received for the shard, retries included.
   int64_t bytes_downloaded = 0;
+  // Seconds the run waited for its turn (EngineOptions::starting_shards) before its first
+  // download: the shard's own time starts after them.
+  double waited_s = 0;
 };
 
 // Shard name: shard_id zero-padded to oom_shard_count digits ("00012").

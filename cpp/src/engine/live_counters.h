@@ -18,6 +18,9 @@ class LiveCounters {
  public:
   void RecordBytes(int64_t bytes) { bytes_downloaded_.fetch_add(bytes, kOrder); }
   void RecordSample(const SampleResult& result);
+  // The gauge EngineCounters::downloads_in_flight: +1 or -1.
+  void AddDownloadsInFlight(int64_t delta) { downloads_in_flight_.fetch_add(delta, kOrder); }
+  int64_t downloads_in_flight() const { return downloads_in_flight_.load(kOrder); }
   EngineCounters Snapshot() const;
 
  private:
@@ -29,6 +32,7 @@ class LiveCounters {
   std::atomic<int64_t> failed_to_download_{0};
   std::atomic<int64_t> failed_to_resize_{0};
   std::atomic<int64_t> bytes_downloaded_{0};
+  std::atomic<int64_t> downloads_in_flight_{0};
   std::array<std::atomic<int64_t>, kClasses> by_class_{};
 };
 

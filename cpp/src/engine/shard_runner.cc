@@ -9,13 +9,14 @@ namespace img2dataset {
 
 ShardRunner::ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
                          Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters,
-                         const std::atomic<bool>& cancelled, const Clock& clock)
+                         ShardGate& gate, const std::atomic<bool>& cancelled, const Clock& clock)
     : options_(options),
       input_(input),
       pool_(pool),
       fetcher_(fetcher),
       writer_(writer),
       counters_(counters),
+      gate_(gate),
       cancelled_(cancelled),
       clock_(clock),
       processor_(options, input.extra_column_names),
@@ -39,9 +40,12 @@ std::optional<FetchRequest> ShardRunner::NextRequest() {
     ExpireUnstartedRows();
     return std::nullopt;
   }
+  // Other shards' tails hold the engine's budget: the next answer (on this thread) frees room.
+  if (!gate_.HasDownloadRoom()) return std::nullopt;
   size_t row = 0;
   if (next_row_ < input_.urls.size()) {
     row = next_row_++;
+    if (next_row_ == input_.urls.size()) LeaveStarting();
   } else if (!retry_queue_.empty()) {
     row = retry_queue_.front();
     retry_queue_.pop_front();
@@ -50,11 +54,13 @@ std::optional<FetchRequest> ShardRunner::NextRequest() {
   }
   ++attempts_[row];
   ++in_flight_;
+  counters_.AddDownloadsInFlight(1);
   return FetchRequest{row, std::string(TrimWhitespace(input_.urls[row])), watchdog_};
 }
 
 void ShardRunner::OnResponse(FetchResponse response) {
   --in_flight_;
+  counters_.AddDownloadsInFlight(-1);
   const size_t row = response.index;
   const auto bytes = static_cast<int64_t>(response.body.size());
   bytes_downloaded_ += bytes;
@@ -71,6 +77,7 @@ void ShardRunner::ExpireUnstartedRows() {
   std::vector<size_t> rows(retry_queue_.begin(), retry_queue_.end());
   retry_queue_.clear();
   for (; next_row_ < input_.urls.size(); ++next_row_) rows.push_back(next_row_);
+  LeaveStarting();
   for (const size_t row : rows) {
     FetchResponse response;
     response.index = row;
@@ -142,6 +149,12 @@ void ShardRunner::Complete(size_t row, ProcessedSample sample) {
   if (completed_ == input_.urls.size() || pending_samples_ == 0) all_done_.notify_all();
 }
 
+void ShardRunner::LeaveStarting() {
+  if (!starting_) return;
+  starting_ = false;
+  gate_.Leave();
+}
+
 bool ShardRunner::Finished() const {
   if (cancelled_.load()) return in_flight_ == 0;
   return next_row_ == input_.urls.size() && retry_queue_.empty() && in_flight_ == 0;
@@ -149,6 +162,7 @@ bool ShardRunner::Finished() const {
 
 Result<std::vector<SampleResult>> ShardRunner::Run() {
   const Status fetched = fetcher_.Run(*this);
+  LeaveStarting();  // the fetcher is done with the runner: no race with NextRequest
   std::unique_lock<std::mutex> lock(mu_);
   // Samples already on the CPU pool use this runner, the fetcher and the writer: wait for them
   // even when the fetcher failed, or they would run after the caller destroyed all three.

@@ -19,6 +19,7 @@
 #include "engine/cpu_pool.h"
 #include "engine/live_counters.h"
 #include "engine/sample_processor.h"
+#include "engine/shard_gate.h"
 #include "fetch/fetcher.h"
 #include "img2dataset/engine.h"
 #include "shard/sample_writer.h"
@@ -31,10 +32,11 @@ class ShardRunner final : public FetchClient {
   // Processing backlog that makes the runner pause new downloads.
   static constexpr size_t kMaxPendingBytes = 256u << 20;
 
-  // REQUIRES: input, pool, fetcher, writer, cancelled and clock outlive the runner. `clock`
-  // times the shard watchdog (FetchOptions::shard_timeout_s).
+  // REQUIRES: input, pool, fetcher, writer, gate, cancelled and clock outlive the runner, and
+  // the gate admitted the run (ShardGate::Enter); the runner leaves it. `clock` times the shard
+  // watchdog (FetchOptions::shard_timeout_s).
   ShardRunner(const EngineOptions& options, const ShardInput& input, CpuPool& pool,
-              Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters,
+              Fetcher& fetcher, SampleWriter& writer, LiveCounters& counters, ShardGate& gate,
               const std::atomic<bool>& cancelled, const Clock& clock);
 
   // Returns one result per input row, in row order, once every sample is written; Cancelled as
@@ -54,6 +56,8 @@ class ShardRunner final : public FetchClient {
   void Submit(FetchResponse response);
   // Watchdog: fails every row not started yet.
   void ExpireUnstartedRows();
+  // Leaves the gate, once: every first attempt started (or expired), or the run ended.
+  void LeaveStarting();
   void Complete(size_t index, ProcessedSample sample);
 
   const EngineOptions& options_;
@@ -62,6 +66,7 @@ class ShardRunner final : public FetchClient {
   Fetcher& fetcher_;
   SampleWriter& writer_;
   LiveCounters& counters_;
+  ShardGate& gate_;
   const std::atomic<bool>& cancelled_;
   const Clock& clock_;
   SampleProcessor processor_;
@@ -73,6 +78,7 @@ class ShardRunner final : public FetchClient {
   size_t in_flight_ = 0;
   std::deque<size_t> retry_queue_;
   std::vector<int> attempts_;
+  bool starting_ = true;  // admitted by the gate, not left yet
   int64_t bytes_downloaded_ = 0;
 
   std::mutex mu_;

@@ -20,8 +20,10 @@ Status AresResolver::Init(const FetchOptions& options) {
   ares_options ares{};
   ares.sock_state_cb = &AresResolver::OnSocket;
   ares.sock_state_cb_data = this;
-  // Three tries per server, c-ares doubling the wait each round (2, 4 and 8 s by default): on a
-  // lossy link one lost query or answer is retried rather than failing the host.
+  // Three tries per server, c-ares doubling the wait each round (1, 2 and 4 s by default): on a
+  // lossy link one lost query or answer is retried rather than failing the host, and costs the
+  // URLs waiting for it a second, not more (measured on an emulated lossy link:
+  // bench/wan_bench.py, docs/benchmarks.md).
   ares.timeout = static_cast<int>(options.dns_timeout_s * 1000);
   ares.tries = 3;
   const int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;

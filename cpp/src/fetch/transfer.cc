@@ -89,7 +89,10 @@ void Transfer::Configure(const Hop& hop) {
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // the dispatcher follows redirects
   curl_easy_setopt(easy, CURLOPT_USERAGENT, settings_.user_agent.c_str());
-  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  // Over TLS, wait for the host's first connection to say (ALPN) whether it multiplexes HTTP/2
+  // rather than open one connection per transfer. Plain HTTP is HTTP/1.1 (no h2c): waiting there
+  // held every other transfer to the host until the first one's response came, however slow.
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, hop.url.scheme == "https" ? 1L : 0L);
   // Ask for the bytes as they are, as the reference does; decode gzip/deflate/br anyway when a
   // server sends them compressed.
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "identity");

@@ -28,6 +28,10 @@ Status ValidateOptions(const EngineOptions& options) {
     return Status::Invalid("oom_shard_count must be >= 0, got " +
                            std::to_string(options.output.oom_shard_count));
   }
+  if (options.starting_shards < 0) {
+    return Status::Invalid("starting_shards must be 0 or a positive integer, got " +
+                           std::to_string(options.starting_shards));
+  }
   return Status::OK();
 }
 

@@ -3,10 +3,17 @@
 The engine releases the GIL for a whole shard and shares one CPU pool between all of them, so
 threads give the parallelism the reference needed processes for. `multiprocessing` is accepted
 as the name of this distributor.
+
+A shard's last downloads (its tail: a slow server, a retransmission timeout) would leave the
+network idle until the next shard starts. So a local run keeps more shards open than
+`processes_count` (`open_shards`): the extra ones wait at the engine's gate, which lets one
+start its downloads as soon as a running shard is in its tail (engine/shard_gate.h). Shards
+still complete and commit one by one, each whole or not at all.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -20,6 +27,17 @@ ShardFunction = Callable[[Shard], ShardStats]
 OnDone = Callable[[Shard, ShardStats], None]
 
 
+def open_shards(processes_count: int, thread_count: int, number_sample_per_shard: int) -> int:
+    """Shards a local run keeps open at once: `processes_count` handing out downloads, and
+    more in their tails or waiting at the engine's gate for room. A tail can last seconds (a
+    lost DNS answer or SYN, a retransmission timeout) while small shards hand out their rows in
+    a moment, so the extra shards hold about four times the rows the engine may have in flight
+    (processes_count × thread_count), and at least two: each open shard keeps its rows and
+    results in memory."""
+    in_flight = processes_count * thread_count
+    return processes_count + max(2, math.ceil(4 * in_flight / number_sample_per_shard))
+
+
 def run_local(
     shards: Iterable[Shard],
     run_shard: ShardFunction,
@@ -29,10 +47,11 @@ def run_local(
     stop: Callable[[], None] = lambda: None,
     reporter: Reporter = DEFAULT,
 ) -> list[Shard]:
-    """Runs every shard; failed shards are retried `max_shard_retry` times after the first pass.
-    Returns the shards that still failed. When the run ends with an exception (Ctrl-C, a
-    SIGTERM, an unusable output folder), `stop` is called first, to end the shards in flight
-    (the engine's cancel), and the shards not started are dropped."""
+    """Runs every shard, `parallelism` at once (threads); failed shards are retried
+    `max_shard_retry` times after the first pass. Returns the shards that still failed. When the
+    run ends with an exception (Ctrl-C, a SIGTERM, an unusable output folder), `stop` is called
+    first, to end the shards in flight (the engine's cancel), and the shards not started are
+    dropped."""
     return with_shard_retries(
         lambda batch: _run_pass(batch, run_shard, on_done, parallelism, stop, reporter),
         shards,

@@ -131,6 +131,10 @@ class DownloadOptions:
         options.fetch = self.fetch.engine()
         options.image = self.image.engine()
         options.output = self.output.engine(save_caption=self.input.save_caption)
+        # Locally, processes_count shards hand out downloads at once and shards in their tails
+        # lend their idle share to the next (distributors/local.py); a cluster executor's engine
+        # runs the shards its tasks give it as they come.
+        options.starting_shards = 0 if self.run.distributed else self.run.processes_count
         return options
 
     def _validate_together(self) -> None:
