@@ -441,12 +441,18 @@ NB_MODULE(_engine, m) {
             counters["error_classes"] = classes;
             counters["downloads_in_flight"] = c.downloads_in_flight;
             counters["shards_starting"] = c.shards_starting;
+            counters["shards_waiting_for_cpu"] = c.shards_waiting_for_cpu;
+            counters["hosts_at_ceiling"] = c.hosts_at_ceiling;
+            counters["queued_at_hosts"] = c.queued_at_hosts;
+            counters["host_at_ceiling"] = c.host_at_ceiling;
             return counters;
           },
           "Running totals over every shard run so far or running: samples, successes, "
-          "failures, bytes downloaded, failures by error class; and two gauges: "
-          "downloads_in_flight, and shards_starting (shard runs with first attempts still to "
-          "start).");
+          "failures, bytes downloaded, failures by error class; and gauges of now: "
+          "downloads_in_flight, queued_at_hosts (of those, waiting for their host), "
+          "shards_starting (shard runs with first attempts still to "
+          "start), shards_waiting_for_cpu, hosts_at_ceiling (held at "
+          "max_connections_per_host) and host_at_ceiling (one of them).");
   m.def("make_engine", &MakeEngineOrRaise, "options"_a,
         "Creates the engine: one network loop per shard run, one CPU pool for the process.");
   m.def("run_shard", &RunShard, "engine"_a, "shard_id"_a, "rows"_a, "staging_dir"_a,

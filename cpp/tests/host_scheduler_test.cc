@@ -120,6 +120,39 @@ TEST_F(HostSchedulerTest, HostAtItsCapDoesNotHoldUpOthers) {
   EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"b.example:12"}));
 }
 
+TEST_F(HostSchedulerTest, AHostIsAtTheCeilingWhileRequestsWaitForItsFullWindow) {
+  HostPolicy policy;
+  policy.max_connections_per_host = 2;
+  policy.initial_connections_per_host = 2;
+  HostScheduler scheduler(policy, clock_);
+  scheduler.Push("a.example", 1);
+  scheduler.Push("a.example", 2);
+  scheduler.Push("b.example", 11);
+  EXPECT_EQ(PopAll(scheduler).size(), 3u);
+  EXPECT_EQ(scheduler.hosts_at_ceiling(), 0u);  // the ceiling's worth in flight, none waiting
+
+  scheduler.Push("a.example", 3);
+  EXPECT_EQ(scheduler.hosts_at_ceiling(), 1u);
+  EXPECT_TRUE(scheduler.AtCeiling("a.example"));
+  EXPECT_EQ(scheduler.AHostAtCeiling(), "a.example");
+
+  scheduler.Release("a.example");  // room: no longer held, until the waiting one starts
+  EXPECT_EQ(scheduler.hosts_at_ceiling(), 0u);
+  EXPECT_EQ(PopAll(scheduler), (std::vector<std::string>{"a.example:3"}));
+  EXPECT_EQ(scheduler.hosts_at_ceiling(), 0u);
+  EXPECT_EQ(scheduler.AHostAtCeiling(), "");
+}
+
+TEST_F(HostSchedulerTest, AWindowBelowTheCeilingIsNotTheUsersCap) {
+  HostPolicy policy;
+  policy.max_connections_per_host = 4;
+  policy.initial_connections_per_host = 1;  // the adaptive window, not the user's cap, holds it
+  HostScheduler scheduler(policy, clock_);
+  for (uint64_t ticket : {1, 2, 3}) scheduler.Push("a.example", ticket);
+  EXPECT_EQ(PopAll(scheduler).size(), 1u);
+  EXPECT_EQ(scheduler.hosts_at_ceiling(), 0u);
+}
+
 TEST_F(HostSchedulerTest, ReleaseOfUnknownHostIsHarmless) {
   HostScheduler scheduler(HostPolicy{}, clock_);
   scheduler.Release("never-seen.example");

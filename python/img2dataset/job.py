@@ -18,6 +18,7 @@ from .committer import make_committer
 from .distributors.local import open_shards, run_local
 from .distributors.pyspark import run_pyspark
 from .distributors.ray import run_ray
+from .limits import LimitWatch
 from .options import DownloadOptions
 from .output_store import is_remote
 from .planner import count_work, plan_shards, scan_inputs
@@ -88,8 +89,17 @@ def run(options: DownloadOptions) -> RunSummary:
                 )
         shard_total, sample_total = count_work(options, scan, start_shard_id, done_shards)
         progress = Progress(shard_total, sample_total, quiet=options.run.quiet)
+        limits = (
+            None
+            if options.run.distributed
+            else LimitWatch(
+                worker.engine.counters,
+                in_flight_budget=options.run.processes_count * options.fetch.thread_count,
+                max_connections_per_host=options.fetch.max_connections_per_host,
+            )
+        )
         failed = _distribute(
-            options, scan, start_shard_id, done_shards, committer, worker, progress
+            options, scan, start_shard_id, done_shards, committer, worker, progress, limits
         )
     except BaseException as error:
         # Ctrl-C, SIGTERM (stopping.py) or an error that ends the run: the shards in flight end
@@ -105,6 +115,8 @@ def run(options: DownloadOptions) -> RunSummary:
     if options.run.num_workers == 1:  # a static split's parts: `img2dataset aggregate` at the end
         with committer.writing():
             _finish_folder(options, output_folder)
+    for hint in limits.hints() if limits is not None else []:
+        reporter.say(f"hint {hint}")
     return RunSummary(
         shards_done=progress.shards_done,
         shards_failed=failed,
@@ -121,8 +133,10 @@ def _distribute(
     committer,
     worker: ShardWorker | None,
     progress: Progress,
+    limits: LimitWatch | None,
 ) -> list[int]:
-    """Runs the shards to do with the run's distributor; returns those that still failed."""
+    """Runs the shards to do with the run's distributor; returns those that still failed.
+    `limits` watches a local run's engine."""
     reporter = Reporter(options.run.quiet)
     reporter.say("Starting the downloading of this file")
     fetch = options.fetch
@@ -145,7 +159,8 @@ def _distribute(
             progress.start_live(None)  # the engines run on executors: committed shards only
             distribute = run_pyspark if options.run.distributor == "pyspark" else run_ray
             return distribute(shards, options, committer, shard_done)
-        progress.start_live(worker.engine.counters)
+        limits.start()
+        progress.start_live(worker.engine.counters, limits.current)
         failed_shards = run_local(
             shards,
             worker,
@@ -162,6 +177,8 @@ def _distribute(
         return [shard.shard_id for shard in failed_shards]
     finally:
         progress.stop_live()  # also when the run ends with an error
+        if limits is not None:
+            limits.stop()
         if wandb_logger is not None:
             wandb_logger.finish()
 

@@ -3,7 +3,8 @@
 - One line per committed shard and a total at the end, in the reference logger's format
   (`total   - success: 0.812 - failed to download: ... - count: 50000`).
 - A live status while shards run, from the engine's running counters: shards done and to do,
-  samples per second, success rate, download rate, ETA and the most frequent error classes. On a
+  samples per second, success rate, download rate, ETA, the most frequent error classes and the
+  limit that binds now (limits.py). On a
   terminal it is one line rewritten in place every second; otherwise (a log file, a pipe, a
   cluster's driver log) a plain line every `log_interval` seconds.
 - `quiet`: nothing but the final total.
@@ -20,6 +21,7 @@ from typing import Any, TextIO
 from .shard_stats import ShardStats
 
 CountersFunction = Callable[[], dict[str, Any]]
+LimitFunction = Callable[[], str | None]
 
 
 def _duration(seconds: float) -> str:
@@ -61,6 +63,7 @@ class Progress:
         self._ticker: threading.Thread | None = None
         self._status_shown = False  # a terminal status line is on screen
         self._started = time.time()
+        self._limit: LimitFunction | None = None
 
     # -- committed shards ------------------------------------------------------------------
     def shard_done(self, shard_id: int, stats: ShardStats) -> None:
@@ -86,9 +89,13 @@ class Progress:
                 self._print("total", self.count, self)
 
     # -- live status -------------------------------------------------------------------------
-    def start_live(self, counters: CountersFunction | None) -> None:
+    def start_live(
+        self, counters: CountersFunction | None, limit: LimitFunction | None = None
+    ) -> None:
         """Starts the live status; `counters` gives the engine's running totals (None: from
-        committed shards only, as on the driver of a distributed run)."""
+        committed shards only, as on the driver of a distributed run), `limit` the limit that
+        binds now (LimitWatch.current)."""
+        self._limit = limit
         if self.quiet:
             return
         tty = hasattr(self.stream, "isatty") and self.stream.isatty()
@@ -141,6 +148,9 @@ class Progress:
         top = sorted(live["error_classes"].items(), key=lambda item: -item[1])[:3]
         if top:
             parts.append("errors: " + ", ".join(f"{name} {count}" for name, count in top))
+        limit = self._limit() if self._limit else None
+        if limit:
+            parts.append(limit)
         return "progress - " + " - ".join(parts)
 
     # -- reference lines ---------------------------------------------------------------------

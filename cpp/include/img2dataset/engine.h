@@ -32,10 +32,17 @@ struct EngineCounters {
 
   // Gauges: the state at the moment of the snapshot, not totals.
   int64_t downloads_in_flight = 0;  // handed to the network, not answered yet
+  int64_t queued_at_hosts = 0;      // of those, waiting for their host's window or pause
   // Shard runs with first attempts still to start. The others are in their tail: their last
   // downloads are in flight or being processed, and their share of thread_count is idle, so the
   // local distributor may open the next shard beside them (distributors/local.py).
   int64_t shards_starting = 0;
+  // Shard runs holding back downloads because the CPU pool is behind (decode, resize, encode).
+  int64_t shards_waiting_for_cpu = 0;
+  // Hosts with requests waiting while max_connections_per_host of theirs are in flight, and one
+  // of them (empty when none).
+  int64_t hosts_at_ceiling = 0;
+  std::string host_at_ceiling;
 };
 
 class Engine {

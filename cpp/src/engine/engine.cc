@@ -58,6 +58,10 @@ class EngineImpl final : public Engine {
   EngineCounters counters() const override {
     EngineCounters counters = counters_.Snapshot();
     counters.shards_starting = gate_.starting();
+    FetchGauges network = fetcher_->gauges();
+    counters.hosts_at_ceiling = network.hosts_at_ceiling;
+    counters.queued_at_hosts = network.queued_at_hosts;
+    counters.host_at_ceiling = std::move(network.host_at_ceiling);
     return counters;
   }
 

@@ -29,6 +29,7 @@ EngineCounters LiveCounters::Snapshot() const {
   counters.failed_to_resize = failed_to_resize_.load(kOrder);
   counters.bytes_downloaded = bytes_downloaded_.load(kOrder);
   counters.downloads_in_flight = downloads_in_flight_.load(kOrder);
+  counters.shards_waiting_for_cpu = waiting_for_cpu_.load(kOrder);
   for (size_t i = 1; i < kClasses; ++i) {
     const int64_t count = by_class_[i].load(kOrder);
     if (count > 0) {

@@ -21,6 +21,8 @@ class LiveCounters {
   // The gauge EngineCounters::downloads_in_flight: +1 or -1.
   void AddDownloadsInFlight(int64_t delta) { downloads_in_flight_.fetch_add(delta, kOrder); }
   int64_t downloads_in_flight() const { return downloads_in_flight_.load(kOrder); }
+  // The gauge EngineCounters::shards_waiting_for_cpu: +1 or -1.
+  void AddShardsWaitingForCpu(int64_t delta) { waiting_for_cpu_.fetch_add(delta, kOrder); }
   EngineCounters Snapshot() const;
 
  private:
@@ -33,6 +35,7 @@ class LiveCounters {
   std::atomic<int64_t> failed_to_resize_{0};
   std::atomic<int64_t> bytes_downloaded_{0};
   std::atomic<int64_t> downloads_in_flight_{0};
+  std::atomic<int64_t> waiting_for_cpu_{0};
   std::array<std::atomic<int64_t>, kClasses> by_class_{};
 };
 

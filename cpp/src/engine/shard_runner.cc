@@ -32,6 +32,7 @@ std::optional<FetchRequest> ShardRunner::NextRequest() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (pending_samples_ >= max_pending_samples_ || pending_bytes_ >= kMaxPendingBytes) {
+      if (!starved_) counters_.AddShardsWaitingForCpu(1);
       starved_ = true;
       return std::nullopt;  // the CPU pool is behind: let it catch up
     }
@@ -144,6 +145,7 @@ void ShardRunner::Complete(size_t row, ProcessedSample sample) {
   // Both under the lock: once Run sees the last completion it destroys the fetcher and us.
   if (starved_) {
     starved_ = false;
+    counters_.AddShardsWaitingForCpu(-1);
     fetcher_.Wakeup();  // room in the backlog: more downloads may start
   }
   if (completed_ == input_.urls.size() || pending_samples_ == 0) all_done_.notify_all();
@@ -171,6 +173,10 @@ Result<std::vector<SampleResult>> ShardRunner::Run() {
     return pending_samples_ == 0 &&
            (!fetched.ok() || cancelled_.load() || completed_ == input_.urls.size());
   })) {
+  }
+  if (starved_) {  // held back to the end (a cancel, a failed fetcher): no longer waiting
+    starved_ = false;
+    counters_.AddShardsWaitingForCpu(-1);
   }
   if (cancelled_.load()) return Status::Cancelled("the shard was cancelled");
   RETURN_NOT_OK(fetched);

@@ -60,6 +60,7 @@ class Dispatcher {
   std::optional<TimePoint> NextWakeup() const;
 
   size_t jobs() const { return jobs_.size(); }
+  const HostScheduler& scheduler() const { return scheduler_; }
 
  private:
   struct Client;

@@ -58,6 +58,15 @@ class FetchClient {
   virtual bool Cancelled() const { return false; }
 };
 
+// What holds the network back right now (the engine's counters, the run's limit hints).
+struct FetchGauges {
+  // Hosts with requests waiting while max_connections_per_host of theirs are in flight.
+  int64_t hosts_at_ceiling = 0;
+  std::string host_at_ceiling;  // one of them; empty when there is none
+  // Requests handed to the network that wait for their host's window (or its pause).
+  int64_t queued_at_hosts = 0;
+};
+
 class Fetcher {
  public:
   virtual ~Fetcher() = default;
@@ -65,6 +74,8 @@ class Fetcher {
   virtual Status Run(FetchClient& client) = 0;
   // Makes a Run that is waiting for network events ask the client for requests again.
   virtual void Wakeup() = 0;
+  // Safe to call from any thread.
+  virtual FetchGauges gauges() const { return {}; }
 };
 
 // The engine's network loop: one thread driving libcurl's multi-socket interface and c-ares on

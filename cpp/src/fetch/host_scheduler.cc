@@ -39,6 +39,7 @@ void HostScheduler::Push(const std::string& host, uint64_t ticket) {
     state.in_ring = true;
     ring_.push_back(host);
   }
+  UpdateAtCeiling(host, state);
 }
 
 std::optional<HostScheduler::Started> HostScheduler::Pop() {
@@ -65,6 +66,7 @@ std::optional<HostScheduler::Started> HostScheduler::Pop() {
     } else {
       ring_.push_back(host);
     }
+    UpdateAtCeiling(host, state);
     return Started{std::move(host), ticket};
   }
   return std::nullopt;
@@ -75,7 +77,20 @@ void HostScheduler::Release(const std::string& host) {
   const auto it = hosts_.find(host);
   if (it == hosts_.end()) return;
   it->second.active = std::max(0, it->second.active - 1);
+  UpdateAtCeiling(host, it->second);
   MaybeForget(host);
+}
+
+void HostScheduler::UpdateAtCeiling(const std::string& host, const Host& state) {
+  if (!state.queue.empty() && state.active >= Ceiling()) {
+    at_ceiling_.insert(host);
+  } else {
+    at_ceiling_.erase(host);
+  }
+}
+
+std::string HostScheduler::AHostAtCeiling() const {
+  return at_ceiling_.empty() ? std::string() : *at_ceiling_.begin();
 }
 
 // Halves the window, unless the answer comes from a transfer started before the last cut.

@@ -26,6 +26,7 @@
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -74,6 +75,13 @@ class HostScheduler {
   size_t queued() const { return queued_; }
   size_t hosts() const { return hosts_.size(); }
 
+  // Hosts held at max_connections_per_host: requests of theirs wait while the ceiling's worth
+  // are in flight, so the user's cap, not the host, sets their pace (the run's limit hints).
+  size_t hosts_at_ceiling() const { return at_ceiling_.size(); }
+  bool AtCeiling(const std::string& host) const { return at_ceiling_.count(host) > 0; }
+  // One of them; empty when there is none.
+  std::string AHostAtCeiling() const;
+
  private:
   struct Host {
     std::deque<uint64_t> queue;
@@ -96,12 +104,15 @@ class HostScheduler {
   void Cut(Host& state);
   int Cap(const Host& state) const;
   void MaybeForget(const std::string& host);
+  // Keeps at_ceiling_ true to the host's queue and transfers in flight.
+  void UpdateAtCeiling(const std::string& host, const Host& state);
   void ForgetExpired(TimePoint now);
 
   HostPolicy policy_;
   const Clock& clock_;
   std::unordered_map<std::string, Host> hosts_;
   std::deque<std::string> ring_;  // hosts with queued requests, in service order
+  std::unordered_set<std::string> at_ceiling_;
   size_t queued_ = 0;
   // Idle hosts kept only until their pause ends (forgetting them sooner would lift it), by the
   // time it ends; swept on Pop() and Release().

@@ -88,6 +88,11 @@ class Network final : public Fetcher {
 
   void Wakeup() override { loop_.Wakeup(); }
 
+  FetchGauges gauges() const override {
+    std::lock_guard<std::mutex> lock(gauges_mu_);
+    return gauges_;
+  }
+
  private:
   TransferSettings Settings() const {
     TransferSettings settings;
@@ -112,6 +117,7 @@ class Network final : public Fetcher {
         finished_.insert(finished.begin(), finished.end());
         done_cv_.notify_all();
       }
+      PublishGauges();
       loop_.Wait(WaitMilliseconds(next_sweep));
       resolver_.ProcessTimeouts();
       transport_.ProcessTimeout();
@@ -120,6 +126,19 @@ class Network final : public Fetcher {
         next_sweep = clock_.Now() + Dispatcher::kSweepInterval;
       }
       transport_.CollectFinished();
+    }
+  }
+
+  // Copies the scheduler's state for gauges(); the host named stays the same while it is held.
+  void PublishGauges() {
+    const HostScheduler& scheduler = dispatcher_.scheduler();
+    std::lock_guard<std::mutex> lock(gauges_mu_);
+    gauges_.hosts_at_ceiling = static_cast<int64_t>(scheduler.hosts_at_ceiling());
+    gauges_.queued_at_hosts = static_cast<int64_t>(scheduler.queued());
+    if (gauges_.hosts_at_ceiling == 0) {
+      gauges_.host_at_ceiling.clear();
+    } else if (!scheduler.AtCeiling(gauges_.host_at_ceiling)) {
+      gauges_.host_at_ceiling = scheduler.AHostAtCeiling();
     }
   }
 
@@ -152,6 +171,9 @@ class Network final : public Fetcher {
   std::vector<FetchClient*> arriving_;         // GUARDED_BY(mu_)
   std::unordered_set<FetchClient*> finished_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                      // GUARDED_BY(mu_)
+
+  mutable std::mutex gauges_mu_;
+  FetchGauges gauges_;  // GUARDED_BY(gauges_mu_)
 };
 
 }  // namespace
