@@ -26,14 +26,16 @@ Scenarios (round trip, loss, hosts):
 
 Both tools get the same options (OPTIONS: 256 px border, webdataset, 100 samples a shard, a
 10 s timeout, the rest at each tool's defaults, processes_count=1 and thread_count=256 among
-them); this project also gets allow_private_addresses=True (the servers are on 10.9/16), its
-ca_bundle and quiet=True. `--engine-options` adds options for this project only (for example
+them); this project also gets allow_private_addresses=True (the servers are on 10.9/16) and
+its ca_bundle. `--engine-options` adds options for this project only (for example
 '{"max_connections_per_host": 256}'), to see what a limit costs.
 
 Per run: samples and successes (the output's parquet), wall seconds, CPU seconds of the tool's
 process tree, connections nginx accepted, the most it held open at once (sampled every 0.2 s:
-what was in flight), and the packets the link lost at random or dropped when its buffer was
-full. Prints each run, then per scenario the medians and this project's samples per
+what was in flight), the packets the link lost at random or dropped when its buffer was full,
+the share of the run in which the link carried less than a tenth of its rate (waiting for
+stragglers), and for this project the limits its end-of-run hints named
+(limits.py). Prints each run, then per scenario the medians and this project's samples per
 wall-second over the reference's; writes bench/results/wan.json. Timings are reported, never
 asserted.
 """
@@ -349,12 +351,14 @@ def run_tool(
     certificate = str(urls.parent / "nginx" / "cert.pem")
     arguments = {**OPTIONS, "url_list": str(urls), "output_folder": str(output)}
     if tool == "engine":
-        arguments.update(allow_private_addresses=True, quiet=True, ca_bundle=certificate)
+        # Not quiet: its end-of-run hints name what limited it (limits.py); into the log.
+        arguments.update(allow_private_addresses=True, ca_bundle=certificate)
         arguments.update(args.engine_options)
     env = dict(
         os.environ, NO_ALBUMENTATIONS_UPDATE="1", WANDB_MODE="disabled", SSL_CERT_FILE=certificate
     )
     link_stats, connections = output.with_suffix(".link.json"), output.with_suffix(".conn.json")
+    log = LOGS / f"{output.name}.log"
     with (
         link(client, server, scenario, link_stats, args.buffer_kb),
         connection_sampler(server, connections),
@@ -362,7 +366,7 @@ def run_tool(
         measured = run_process_tree(
             ["ip", "netns", "exec", client, str(python), str(CHILD), json.dumps(arguments)],
             env,
-            LOGS / f"{output.name}.log",
+            log,
         )
     samples, successes = successes_by_key(output)
     counters = json.loads(link_stats.read_text())
@@ -375,8 +379,37 @@ def run_tool(
         **json.loads(connections.read_text()),
         "link_lost": sum(d["lost"] for d in counters.values()),
         "link_overflowed": sum(d["overflowed"] for d in counters.values()),
+        "link_idle_share": idle_share(counters["server_to_client"]["bytes_per_slot"]),
+        "limits": limit_hints(log) if tool == "engine" else [],
         "_successes": set(successes),
     }
+
+
+def idle_share(bytes_per_slot: list[int], slot_s: float = 0.1) -> float:
+    """The share of the run, from the link's first busy 100 ms to its last delivery of data,
+    in which it carried less than a tenth of its rate: the link waiting for stragglers (a lost
+    DNS answer or SYN, a retransmission timeout, a shard's tail) rather than working."""
+    busy = RATE_MBIT * 1e6 / 8 * slot_s / 10
+    first = next((i for i, n in enumerate(bytes_per_slot) if n >= busy), None)
+    last = max((i for i, n in enumerate(bytes_per_slot) if n >= 10_000), default=None)
+    if first is None or last is None or last <= first:
+        return 0.0
+    span = bytes_per_slot[first : last + 1]
+    return sum(1 for n in span if n < busy) / len(span)
+
+
+def limit_hints(log: Path) -> list[str]:
+    """The limits the engine's end-of-run hints name (limits.py): "max_connections_per_host",
+    "thread_count", "cpu"."""
+    text = log.read_text(errors="replace")
+    named = []
+    for line in text.splitlines():
+        if line.startswith("hint (") and "of the run)" in line:
+            for name in ("max_connections_per_host", "thread_count", "CPU"):
+                if name in line:
+                    named.append(name.lower())
+                    break
+    return named
 
 
 MEDIAN_FIELDS = (
@@ -389,6 +422,7 @@ MEDIAN_FIELDS = (
     "peak_open",
     "link_lost",
     "link_overflowed",
+    "link_idle_share",
 )
 
 
@@ -414,7 +448,9 @@ def run_scenario(
                 f"{key:6} {tool:9} run {attempt}: {run['successes']}/{run['samples']} successes, "
                 f"{run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} CPU-s, "
                 f"{run['connections']} connections (at most {run['peak_open']} open), "
-                f"link: {run['link_lost']} lost, {run['link_overflowed']} overflowed",
+                f"link: {run['link_lost']} lost, {run['link_overflowed']} overflowed; "
+                f"link idle {run['link_idle_share']:.0%} of the run"
+                + (f"; limited by {', '.join(run['limits'])}" if run["limits"] else ""),
                 flush=True,
             )
     median = {
@@ -444,14 +480,15 @@ def print_summary(results: dict) -> None:
     print()
     print(
         f"{'scenario':8} {'tool':9} {'wall s':>7} {'CPU s':>6} {'samples/s':>9} "
-        f"{'successes':>9} {'conns':>6} {'peak open':>9} {'lost':>6} {'overflow':>8}"
+        f"{'successes':>9} {'conns':>6} {'peak open':>9} {'lost':>6} {'overflow':>8} {'idle':>5}"
     )
     for key, scenario in results["scenarios"].items():
         for tool, m in scenario["median"].items():
             print(
                 f"{key:8} {tool:9} {m['wall_s']:7.1f} {m['cpu_s']:6.1f} "
                 f"{m['samples_per_wall_s']:9.1f} {m['successes']:9.0f} {m['connections']:6.0f} "
-                f"{m['peak_open']:9.0f} {m['link_lost']:6.0f} {m['link_overflowed']:8.0f}"
+                f"{m['peak_open']:9.0f} {m['link_lost']:6.0f} {m['link_overflowed']:8.0f} "
+                f"{m['link_idle_share']:5.0%}"
             )
         if "engine_over_reference_samples_per_wall_s" not in scenario:
             continue

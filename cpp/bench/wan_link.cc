@@ -19,9 +19,11 @@
 // The devices are created here (the first --netns is the client's side, the second the
 // server's); the caller gives them addresses and routes once "ready" is printed on stdout. On
 // SIGTERM or SIGINT the counters of both directions are written to --stats as one JSON object:
-//   {"client_to_server": {"packets": N, "bytes": N, "lost": N, "overflowed": N},
+//   {"client_to_server": {"packets": N, "bytes": N, "lost": N, "overflowed": N,
+//                         "bytes_per_slot": [N, ...]},
 //    "server_to_client": {...}}
-// and the process exits 0.
+// where bytes_per_slot[i] is what the direction delivered in the i-th 100 ms since the link
+// started (how busy it was over time), and the process exits 0.
 //
 // Single-threaded: one poll loop over both devices, woken by arrivals and by the next delivery.
 #include <fcntl.h>
@@ -134,19 +136,23 @@ int OpenTun(const std::string& netns, const std::string& device) {
   return fd;
 }
 
+constexpr Nanos kSlot = std::chrono::milliseconds(100);
+
 struct Counters {
   std::uint64_t packets = 0;  // delivered
   std::uint64_t bytes = 0;    // delivered
   std::uint64_t lost = 0;
   std::uint64_t overflowed = 0;
+  std::vector<std::uint64_t> bytes_per_slot;  // delivered, per kSlot since the start
 };
 
 // One direction of the link: packets read from `from` are written to `to` at their delivery
 // time.
 class Direction {
  public:
-  Direction(int from, int to, const Options& options, unsigned seed)
-      : from_(from),
+  Direction(int from, int to, const Options& options, unsigned seed, Clock::time_point start)
+      : start_(start),
+        from_(from),
         to_(to),
         delay_(Nanos(static_cast<std::int64_t>(options.delay_ms * 1e6))),
         jitter_ns_(options.jitter_ms * 1e6),
@@ -175,6 +181,9 @@ class Direction {
       if (write(to_, packet.data(), packet.size()) >= 0) {
         ++counters_.packets;
         counters_.bytes += packet.size();
+        const auto slot = static_cast<std::size_t>((now - start_) / kSlot);
+        if (counters_.bytes_per_slot.size() <= slot) counters_.bytes_per_slot.resize(slot + 1);
+        counters_.bytes_per_slot[slot] += packet.size();
       }
       queue_.pop_front();
     }
@@ -217,6 +226,7 @@ class Direction {
     queue_.push_back({arrives, std::move(packet)});
   }
 
+  Clock::time_point start_;
   int from_;
   int to_;
   Nanos delay_;
@@ -240,10 +250,15 @@ void WriteStats(const std::string& path, const Direction& up, const Direction& d
   const auto print = [out](const char* name, const Counters& c, const char* end) {
     std::fprintf(out,
                  "\"%s\": {\"packets\": %llu, \"bytes\": %llu, \"lost\": %llu, "
-                 "\"overflowed\": %llu}%s",
+                 "\"overflowed\": %llu, \"bytes_per_slot\": [",
                  name, static_cast<unsigned long long>(c.packets),
                  static_cast<unsigned long long>(c.bytes), static_cast<unsigned long long>(c.lost),
-                 static_cast<unsigned long long>(c.overflowed), end);
+                 static_cast<unsigned long long>(c.overflowed));
+    for (std::size_t i = 0; i < c.bytes_per_slot.size(); ++i) {
+      std::fprintf(out, "%s%llu", i == 0 ? "" : ", ",
+                   static_cast<unsigned long long>(c.bytes_per_slot[i]));
+    }
+    std::fprintf(out, "]}%s", end);
   };
   std::fputc('{', out);
   print("client_to_server", up.counters(), ", ");
@@ -260,8 +275,9 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, RequestStop);
   std::signal(SIGINT, RequestStop);
 
-  Direction up(client, server, options, options.seed);
-  Direction down(server, client, options, options.seed + 1);
+  const auto start = Clock::now();
+  Direction up(client, server, options, options.seed, start);
+  Direction down(server, client, options, options.seed + 1, start);
   std::printf("ready\n");
   std::fflush(stdout);
 
