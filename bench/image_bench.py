@@ -21,16 +21,15 @@ BUILD = REPO / "build" / "bench"
 CORPUS = REPO / "build" / "bench-corpus"
 
 
-def build() -> Path:
+def build(target: str = "image_bench") -> Path:
+    """Builds one program of cpp/bench into build/bench (Release, incremental); its path."""
     subprocess.run(
         ["cmake", "-S", str(REPO), "-B", str(BUILD), "-G", "Ninja",
          "-DIMG2DATASET_BUILD_BENCH=ON", "-DCMAKE_BUILD_TYPE=Release"],
         check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    subprocess.run(
-        ["ninja", "-C", str(BUILD), "image_bench"], check=True, stdout=subprocess.DEVNULL
-    )
-    return BUILD / "cpp" / "bench" / "image_bench"
+    subprocess.run(["ninja", "-C", str(BUILD), target], check=True, stdout=subprocess.DEVNULL)
+    return BUILD / "cpp" / "bench" / target
 
 
 def cpu_model() -> str:

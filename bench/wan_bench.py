@@ -64,13 +64,13 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from e2e_bench import CHILD, CORPUS, ensure_dnsmasq, run_process_tree, successes_by_key  # noqa: E402
 from fetch_bench import ensure_nginx, machine, source_revision  # noqa: E402
-from image_bench import BUILD  # noqa: E402
+from image_bench import BUILD, build  # noqa: E402
 
 from support.reference_tool import REFERENCE_REQUIREMENTS, ensure_reference  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "wan.json"
 LOGS = REPO / "build" / "bench" / "wan-logs"
-LINK = BUILD / "cpp" / "bench" / "wan_link"
+LINK = BUILD / "cpp" / "bench" / "wan_link"  # built by main()
 
 CLIENT_ADDRESS = "10.8.0.1"
 SERVER_NETWORK = "10.9.0.0/16"
@@ -170,16 +170,6 @@ def namespaces() -> Iterator[tuple[str, str]]:
         for name in created:
             subprocess.run(["ip", "netns", "delete", name], check=False)
         shutil.rmtree(etc, ignore_errors=True)
-
-
-def build_link() -> Path:
-    subprocess.run(
-        ["cmake", "-S", str(REPO), "-B", str(BUILD), "-G", "Ninja",
-         "-DIMG2DATASET_BUILD_BENCH=ON", "-DCMAKE_BUILD_TYPE=Release"],
-        check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    subprocess.run(["ninja", "-C", str(BUILD), "wan_link"], check=True, stdout=subprocess.DEVNULL)
-    return LINK
 
 
 @contextlib.contextmanager
@@ -528,7 +518,7 @@ def main(argv: list[str]) -> int:
         [sys.executable, str(REPO / "bench" / "make_corpus.py"), "--output", str(CORPUS)],
         check=True,
     )
-    build_link()
+    build("wan_link")
     wanted = [t for t in args.tools.split(",") if t]
     tools: dict[str, Path] = {}
     if "reference" in wanted:
