@@ -12,6 +12,7 @@ FULL = {**IDLE, "downloads_in_flight": 256}
 CPU = {**IDLE, "shards_waiting_for_cpu": 1}
 # Most of what is in flight waits for the hosts' adaptive windows: their answers set the pace.
 WINDOWS = {**IDLE, "downloads_in_flight": 256, "queued_at_hosts": 200}
+RESOLVING = {**IDLE, "downloads_in_flight": 40, "waiting_for_dns": 30}
 
 
 def watch_over(readings: list[dict]) -> LimitWatch:
@@ -29,6 +30,7 @@ def test_the_live_line_names_the_limit_that_binds_now():
     assert watch_over([FULL]).current() == "limit thread_count"
     assert watch_over([CPU]).current() == "limit cpu"
     assert watch_over([WINDOWS]).current() == "limit host window"
+    assert watch_over([RESOLVING]).current() == "limit dns"
 
 
 def test_a_limit_that_held_for_most_of_the_run_is_a_hint_with_its_option():
@@ -41,6 +43,8 @@ def test_a_limit_that_held_for_most_of_the_run_is_a_hint_with_its_option():
     assert "processes_count x thread_count = 256" in full and "raise thread_count" in full
     (cpu,) = watch_over([CPU] * 4).hints()
     assert "the CPU is the limit" in cpu
+    (dns,) = watch_over([RESOLVING] * 3).hints()
+    assert "DNS lookups" in dns and "set dns_servers" in dns
 
 
 def test_a_limit_that_held_briefly_or_a_short_run_gives_no_hint():

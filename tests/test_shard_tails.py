@@ -53,6 +53,8 @@ def test_tails_never_take_the_engine_past_thread_count_in_flight(image_server, t
     assert sum(s["successes"] for s in stats) == 6 * SHARD
     assert image_server.max_concurrent("slow") == SHARD
     image_server.reset_counts()
-    # A shard's time starts when its turn came, not when it was opened: the last shard's
-    # downloads could not start before five shards' worth (0.3 s each, 4 at a time) had ended.
-    assert stats[5]["start_time"] - stats[0]["start_time"] >= 1.0
+    # A shard's time starts when its turn came, not when it was opened (five of them at once):
+    # with 4 downloads of 0.3 s at a time, the last shard's turn came four rounds after the
+    # first's (measured: 1.2 to 1.5 s).
+    starts = sorted(s["start_time"] for s in stats)
+    assert starts[-1] - starts[0] >= 0.9

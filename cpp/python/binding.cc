@@ -444,12 +444,14 @@ NB_MODULE(_engine, m) {
             counters["shards_waiting_for_cpu"] = c.shards_waiting_for_cpu;
             counters["hosts_at_ceiling"] = c.hosts_at_ceiling;
             counters["queued_at_hosts"] = c.queued_at_hosts;
+            counters["waiting_for_dns"] = c.waiting_for_dns;
             counters["host_at_ceiling"] = c.host_at_ceiling;
             return counters;
           },
           "Running totals over every shard run so far or running: samples, successes, "
           "failures, bytes downloaded, failures by error class; and gauges of now: "
-          "downloads_in_flight, queued_at_hosts (of those, waiting for their host), "
+          "downloads_in_flight, queued_at_hosts and waiting_for_dns (of those, waiting for "
+          "their host, for its DNS lookup), "
           "shards_starting (shard runs with first attempts still to "
           "start), shards_waiting_for_cpu, hosts_at_ceiling (held at "
           "max_connections_per_host) and host_at_ceiling (one of them).");

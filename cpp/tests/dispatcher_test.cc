@@ -127,8 +127,10 @@ TEST_F(DispatcherTest, OneLookupPerHostThenEveryRequestConnects) {
   EXPECT_TRUE(dispatcher.Step().empty());
   EXPECT_EQ(resolver_.lookups, std::vector<std::string>{"img.test"});
   EXPECT_TRUE(transport_.started.empty());
+  EXPECT_EQ(dispatcher.lookups().requests_waiting(), 2U);
 
   dispatcher.OnDnsAnswer("img.test", Address("127.0.0.2"));
+  EXPECT_EQ(dispatcher.lookups().requests_waiting(), 0U);
   ASSERT_EQ(transport_.started.size(), 2U);
   EXPECT_EQ(transport_.started[0].address, "127.0.0.2");
   EXPECT_DOUBLE_EQ(transport_.started[0].remaining_s, 60);  // 6 x timeout_s

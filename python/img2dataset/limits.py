@@ -12,6 +12,7 @@ Read from the engine's gauges (`Engine.counters()`) once a second:
   requests waiting for their host;
 - `host window`: most requests in flight wait for their hosts' adaptive windows (below
   `max_connections_per_host`: the hosts' answers set the pace; nothing to change);
+- `dns`: most downloads in flight wait for their hosts' DNS lookups: a slow or lossy resolver;
 - the CPU: shards hold back downloads because decoding, resizing and encoding are behind.
 
 A run limited by none of them is limited by the network or the servers themselves.
@@ -75,10 +76,13 @@ class LimitWatch:
             now.append("max_connections_per_host")
         in_flight = gauges.get("downloads_in_flight", 0)
         queued = gauges.get("queued_at_hosts", 0)
+        resolving = gauges.get("waiting_for_dns", 0)
         if in_flight >= self._budget and queued < in_flight / 2:
             now.append("thread_count")
         elif queued >= in_flight / 2 > 0 and "max_connections_per_host" not in now:
             now.append("host window")
+        if resolving >= in_flight / 2 > 0:
+            now.append("dns")
         if gauges.get("shards_waiting_for_cpu", 0) > 0:
             now.append("cpu")
         with self._lock:
@@ -110,7 +114,7 @@ class LimitWatch:
             shares = {name: held / self._readings for name, held in self._held.items()}
             host = self._hosts.most_common(1)[0][0] if self._hosts else "a host"
         hints = []
-        for name in ("max_connections_per_host", "thread_count", "cpu"):
+        for name in ("max_connections_per_host", "thread_count", "dns", "cpu"):
             share = shares.get(name, 0.0)
             if share < HINT_SHARE:
                 continue
@@ -128,6 +132,12 @@ class LimitWatch:
             return (
                 f"the downloads in flight filled processes_count x thread_count = {self._budget}:"
                 " raise thread_count (or processes_count) to have more in flight."
+            )
+        if name == "dns":
+            return (
+                "most downloads in flight waited for their hosts' DNS lookups: the resolver is "
+                "slow or loses answers; set dns_servers to a fast one (a local cache, or the "
+                "cloud provider's)."
             )
         return (
             "decoding, resizing and encoding held back the downloads: the CPU is the limit; "

@@ -33,6 +33,7 @@ struct EngineCounters {
   // Gauges: the state at the moment of the snapshot, not totals.
   int64_t downloads_in_flight = 0;  // handed to the network, not answered yet
   int64_t queued_at_hosts = 0;      // of those, waiting for their host's window or pause
+  int64_t waiting_for_dns = 0;      // of those, waiting for their host's DNS lookup
   // Shard runs with first attempts still to start. The others are in their tail: their last
   // downloads are in flight or being processed, and their share of thread_count is idle, so the
   // local distributor may open the next shard beside them (distributors/local.py).

@@ -61,6 +61,7 @@ class EngineImpl final : public Engine {
     FetchGauges network = fetcher_->gauges();
     counters.hosts_at_ceiling = network.hosts_at_ceiling;
     counters.queued_at_hosts = network.queued_at_hosts;
+    counters.waiting_for_dns = network.waiting_for_dns;
     counters.host_at_ceiling = std::move(network.host_at_ceiling);
     return counters;
   }

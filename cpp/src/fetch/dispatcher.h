@@ -61,6 +61,7 @@ class Dispatcher {
 
   size_t jobs() const { return jobs_.size(); }
   const HostScheduler& scheduler() const { return scheduler_; }
+  const HostLookups& lookups() const { return lookups_; }
 
  private:
   struct Client;

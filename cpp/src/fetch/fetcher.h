@@ -65,6 +65,8 @@ struct FetchGauges {
   std::string host_at_ceiling;  // one of them; empty when there is none
   // Requests handed to the network that wait for their host's window (or its pause).
   int64_t queued_at_hosts = 0;
+  // Requests handed to the network that wait for their host's DNS lookup.
+  int64_t waiting_for_dns = 0;
 };
 
 class Fetcher {

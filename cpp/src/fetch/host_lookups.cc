@@ -16,6 +16,7 @@ HostLookups::Outcome HostLookups::Find(const std::string& host, uint64_t ticket,
   }
   std::vector<uint64_t>& waiting = waiting_[host];
   waiting.push_back(ticket);
+  ++requests_waiting_;
   if (waiting.size() == 1) resolver_.Lookup(host);  // may answer at once: waiting is set
   return Outcome::kWaiting;
 }
@@ -32,6 +33,7 @@ HostLookups::Waiters HostLookups::Answered(const std::string& host, DnsAnswer an
   if (it == waiting_.end()) return waiters;
   waiters.tickets = std::move(it->second);
   waiting_.erase(it);
+  requests_waiting_ -= waiters.tickets.size();
   return waiters;
 }
 

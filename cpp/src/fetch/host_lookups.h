@@ -36,10 +36,14 @@ class HostLookups {
   };
   Waiters Answered(const std::string& host, DnsAnswer answer);
 
+  // Requests waiting for a lookup now (the run's limit hints).
+  size_t requests_waiting() const { return requests_waiting_; }
+
  private:
   Resolver& resolver_;
   DnsCache cache_;
   std::unordered_map<std::string, std::vector<uint64_t>> waiting_;  // by host
+  size_t requests_waiting_ = 0;                                     // over every host
 };
 
 }  // namespace img2dataset

@@ -135,6 +135,7 @@ class Network final : public Fetcher {
     std::lock_guard<std::mutex> lock(gauges_mu_);
     gauges_.hosts_at_ceiling = static_cast<int64_t>(scheduler.hosts_at_ceiling());
     gauges_.queued_at_hosts = static_cast<int64_t>(scheduler.queued());
+    gauges_.waiting_for_dns = static_cast<int64_t>(dispatcher_.lookups().requests_waiting());
     if (gauges_.hosts_at_ceiling == 0) {
       gauges_.host_at_ceiling.clear();
     } else if (!scheduler.AtCeiling(gauges_.host_at_ceiling)) {
