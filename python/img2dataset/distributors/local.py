@@ -24,6 +24,8 @@ from ..shard_stats import ShardStats
 from .shard_retry import with_shard_retries
 
 ShardFunction = Callable[[Shard], ShardStats]
+#: The most shards open beyond processes_count (each is a thread).
+MAX_EXTRA_SHARDS = 512
 OnDone = Callable[[Shard, ShardStats], None]
 
 
@@ -32,10 +34,11 @@ def open_shards(processes_count: int, thread_count: int, number_sample_per_shard
     more in their tails or waiting at the engine's gate for room. A tail can last seconds (a
     lost DNS answer or SYN, a retransmission timeout) while small shards hand out their rows in
     a moment, so the extra shards hold about four times the rows the engine may have in flight
-    (processes_count × thread_count), and at least two: each open shard keeps its rows and
-    results in memory."""
+    (processes_count × thread_count), at least two and at most MAX_EXTRA_SHARDS (threads):
+    each open shard keeps its rows and results in memory."""
     in_flight = processes_count * thread_count
-    return processes_count + max(2, math.ceil(4 * in_flight / number_sample_per_shard))
+    extra = math.ceil(4 * in_flight / number_sample_per_shard)
+    return processes_count + min(MAX_EXTRA_SHARDS, max(2, extra))
 
 
 def run_local(

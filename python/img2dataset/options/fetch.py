@@ -17,7 +17,9 @@ DEFAULT_DISALLOWED_HEADER_DIRECTIVES = ("noai", "noimageai", "noindex", "noimage
 
 @dataclass(frozen=True)
 class FetchOptions(OptionGroup):
-    thread_count: int = option(256, "Downloads in flight at once per shard.")
+    thread_count: int = option(
+        256, "Downloads in flight at once per shard (processes_count x thread_count in all)."
+    )
     timeout: float = option(10, "Seconds allowed to connect and for any stall of a download.")
     retries: int = option(0, "Extra attempts for a download that failed transiently.")
     user_agent_token: str | None = option(
