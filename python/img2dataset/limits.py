@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
-CountersFunction = Callable[[], dict[str, Any]]
+from .progress import CountersFunction
 
 #: A limit is named at the end of the run when it held for at least this share of the readings.
 HINT_SHARE = 0.5
