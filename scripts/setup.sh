@@ -1,24 +1,22 @@
 #!/usr/bin/env bash
 # One idempotent set-up used by every make target:
-#   1. Debian packages (apt-get), only those missing;
-#   2. the third-party libraries built from pinned sources (third_party/sources.tsv) into
-#      build/third_party/: OpenCV, libcurl, libarchive and libheif, static, about 7 minutes on
-#      two cores the first time;
-#   3. the project-local virtual environment .venv with the pinned Python packages;
-#   4. the img2dataset package (C++ engine included) built and installed into .venv.
+#   1. Debian packages (apt-get), only those missing: the development build links the system's
+#      libraries (the self-contained wheels of `make wheel` build their own, from pinned sources);
+#   2. the project-local virtual environment .venv with the pinned Python packages;
+#   3. the img2dataset package (C++ engine included) built and installed into .venv.
 # Re-running it does only what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  g++ cmake ninja-build pkg-config python3-venv curl xz-utils zlib1g-dev
-  libssl-dev libnghttp2-dev libbrotli-dev libzstd-dev libde265-dev
-  libgtest-dev clang-format clang-tidy libc-ares-dev iproute2 util-linux
-  libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libdeflate-dev
-  libavif-dev libjxl-dev libtiff-dev libisal-dev libidn2-dev clang-14
-  libclang-rt-14-dev openjdk-17-jre-headless procps chromium
-  libheif-dev  # cpp/tests/tools/heic_encoder: the HEIC test images (x265), not the engine
-  debootstrap  # tests/test_clean_root.py: a bare Debian 12 root for the self-contained wheel
+  g++ cmake ninja-build pkg-config python3-venv zlib1g-dev libssl-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libcurl4-openssl-dev
+  libarchive-dev libc-ares-dev libidn2-dev libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev
+  libwebp-dev libgif-dev libdeflate-dev libavif-dev libheif-dev libjxl-dev libtiff-dev
+  libisal-dev libgtest-dev clang-format clang-tidy clang-14 libclang-rt-14-dev
+  iproute2 util-linux openjdk-17-jre-headless procps chromium
+  curl xz-utils nasm  # make wheel: the pinned sources' downloads, and the assembly of ISA-L
+  debootstrap  # tests/test_clean_root.py: bare Debian roots for the self-contained wheels
 )
 
 missing=()
@@ -35,11 +33,6 @@ if ((${#missing[@]})); then
     "${missing[@]}" >/dev/null
 fi
 
-# The libraries build (minutes of compiling) while the virtual environment installs (mostly
-# downloads and unpacking); the package build below needs both.
-scripts/build_third_party.sh opencv curl libarchive libheif &
-third_party=$!
-
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
@@ -53,11 +46,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/python -m pip install -q -r requirements-dev.txt
   echo "$wanted" >"$stamp"
 fi
-
-wait "$third_party" || {
-  echo "setup: building the third-party libraries failed (above)" >&2
-  exit 1
-}
 
 # Incremental: scikit-build-core keeps its CMake build folder in build/, so an unchanged tree
 # installs in about a second.

@@ -23,36 +23,37 @@ def configure(build: Path, *definitions: str, env: dict[str, str] | None = None)
 def test_every_missing_dependency_is_listed_at_once_with_its_packages(tmp_path):
     empty = tmp_path / "no-pkg-config-files"
     empty.mkdir()
-    # pkg-config finds nothing; CMake's own module is told not to find giflib; the libraries
-    # built from source (OpenCV, libcurl, libarchive, libheif) are not there and not built.
+    # pkg-config finds nothing; CMake's own module is told not to find giflib, and OpenCV is
+    # looked for in an empty folder.
     env = {k: v for k, v in os.environ.items() if k != "PKG_CONFIG_PATH"}
     env["PKG_CONFIG_LIBDIR"] = str(empty)
     result = configure(
         tmp_path / "build",
         "-DCMAKE_DISABLE_FIND_PACKAGE_GIF=ON",
-        f"-DIMG2DATASET_THIRD_PARTY_DIR={tmp_path / 'no-third-party'}",
-        "-DIMG2DATASET_BUILD_THIRD_PARTY=OFF",
+        "-DCMAKE_DISABLE_FIND_PACKAGE_OpenCV=ON",
+        f"-DIMG2DATASET_OPENCV_INCLUDE_DIR={empty}",
         env=env,
     )
     assert result.returncode != 0
     report = " ".join(result.stderr.split())  # CMake wraps long messages
-    assert "img2dataset: 21 build dependencies missing" in report, result.stderr
+    assert "img2dataset: 16 build dependencies missing" in report, result.stderr
     for debian, fedora in [
-        ("libnghttp2-dev", "libnghttp2-devel"),
         ("libgif-dev", "giflib-devel"),
+        ("libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev", "opencv-devel"),
+        ("libcurl4-openssl-dev", "libcurl-devel"),
+        ("libarchive-dev", "libarchive-devel"),
         ("libc-ares-dev", "c-ares-devel"),
         ("libturbojpeg0-dev", "turbojpeg-devel"),
         ("libavif-dev", "libavif-devel"),
+        ("libheif-dev", "libheif-devel"),
         ("libjxl-dev", "libjxl-devel"),
         ("libisal-dev", "isa-l-devel"),
     ]:
         assert f"Debian/Ubuntu: {debian}; Fedora/RHEL: {fedora}" in report, debian
-    for name in ("opencv", "curl", "libarchive", "libheif"):
-        assert f"scripts/build_third_party.sh {name} builds it" in report
-    assert "sudo apt-get install libgif-dev libc-ares-dev " in report
-    assert "sudo dnf install giflib-devel c-ares-devel " in report
+    assert "sudo apt-get install libgif-dev libopencv-core-dev libopencv-imgproc-dev " in report
+    assert "sudo dnf install giflib-devel opencv-devel libcurl-devel " in report
     apt_line = report.split("sudo apt-get install ", 1)[1].split(" sudo dnf", 1)[0].split()
-    assert apt_line.count("xz-utils") == 1  # each package once
+    assert len(apt_line) == len(set(apt_line)) == 18  # each package once
 
 
 def test_warnings_are_errors_only_when_asked(tmp_path):

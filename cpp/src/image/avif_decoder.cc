@@ -164,8 +164,14 @@ Presentation PresentationOf(const avifImage& image) {
                           static_cast<int>(rect.width), static_cast<int>(rect.height));
   }
   const int angle = (image.transformFlags & AVIF_TRANSFORM_IROT) != 0 ? image.irot.angle & 3 : 0;
+  // libavif 1.0 renamed the mirror's field (Debian 12 has 0.11, the wheel 1.4).
+#if AVIF_VERSION_MAJOR >= 1
+  const int mirror_axis = image.imir.axis;
+#else
+  const int mirror_axis = image.imir.mode;
+#endif
   const int mirror =
-      (image.transformFlags & AVIF_TRANSFORM_IMIR) != 0 ? 1 + (image.imir.mode & 1) : 0;
+      (image.transformFlags & AVIF_TRANSFORM_IMIR) != 0 ? 1 + (mirror_axis & 1) : 0;
   shown.orientation = kOrientationOf[angle][mirror];
   const bool swap = OrientationSwapsAxes(shown.orientation);
   shown.width = swap ? shown.crop.height : shown.crop.width;
