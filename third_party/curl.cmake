@@ -1,12 +1,13 @@
-# CMake initial cache (cmake -C) of the libcurl build of scripts/build_third_party.sh.
+# CMake initial cache of libcurl for the wheel (scripts/build_third_party.sh --manylinux).
 #
 # Static, position-independent, HTTP and HTTPS only: what the engine asks of libcurl
 # (cpp/src/fetch/transfer.cc sets CURLOPT_PROTOCOLS_STR "http,https", and resolves names itself
 # with c-ares, handing curl the addresses with CURLOPT_RESOLVE). Debian's libcurl4 also links
 # LDAP (and through it GnuTLS and SASL), Kerberos, libssh2, librtmp and libpsl, 20 shared
-# libraries the engine never calls; this one links, from the system as Debian's does, OpenSSL,
-# nghttp2 (HTTP/2 over TLS, as Debian's negotiates it), libidn2, and zlib, brotli and zstd: the
-# engine asks for `Accept-Encoding: identity`, and decodes a body a server compresses anyway. Debian's patches, security fixes included, are applied first
+# libraries the engine never calls; this one links what the engine does use of Debian's, each
+# built before it: OpenSSL, nghttp2 (HTTP/2 over TLS, as Debian's negotiates it), libidn2, and
+# zlib, brotli and zstd (the engine asks for `Accept-Encoding: identity`, and decodes a body a
+# server compresses anyway). Debian's patches, security fixes included, are applied first
 # (sources.tsv).
 
 set(BUILD_SHARED_LIBS OFF CACHE BOOL "")
@@ -33,6 +34,8 @@ set(CURL_USE_LIBPSL OFF CACHE BOOL "")  # cookies' public suffixes: no cookies a
 set(CURL_USE_LIBSSH2 OFF CACHE BOOL "")
 set(CURL_USE_GSSAPI OFF CACHE BOOL "")
 set(CURL_DISABLE_LDAP ON CACHE BOOL "")
+# NTLM authentication needs DES, which the wheel's OpenSSL leaves out (third_party/openssl.sh).
+set(CURL_DISABLE_NTLM ON CACHE BOOL "")
 # Debian's trust store, as Debian's libcurl: the Python front passes the system's bundle,
 # wherever the distribution keeps it (python/img2dataset/trust_store.py).
 set(CURL_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt" CACHE STRING "")

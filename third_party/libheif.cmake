@@ -1,7 +1,7 @@
-# CMake initial cache (cmake -C) of the libheif build of scripts/build_third_party.sh.
+# CMake initial cache of libheif for the wheel (scripts/build_third_party.sh --manylinux).
 #
-# Static, position-independent, and only the HEIC decoder the engine uses (libde265, from the
-# system, as Debian's). Debian's libheif1 also links the x265 encoder (17 MB of the wheel), the
+# Static, position-independent, and only the HEIC decoder the engine uses (libde265, built
+# before it, as Debian's). Debian's libheif1 also links the x265 encoder (17 MB of the wheel), the
 # aom decoder and encoder and dav1d (AVIF, which the engine decodes with libavif), none of which
 # the engine calls. Debian's patches, security fixes included, are applied first (sources.tsv).
 

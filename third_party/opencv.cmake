@@ -1,17 +1,16 @@
-# CMake initial cache (cmake -C) of the OpenCV build of scripts/build_third_party.sh.
+# CMake initial cache (cmake -C) of the wheels' OpenCV (scripts/build_third_party.sh --manylinux).
 #
-# Static, position-independent, and only what img2dataset uses: core and imgproc, which the
-# engine links (cv::Mat, resize, cvtColor, GaussianBlur, flips and rotations), and imgcodecs,
-# which only the C++ tests and benchmarks link, as the oracle the engine's own codecs must match.
-# Everything else is off, so that nothing is downloaded at build time and the Python extension
-# needs no X11, OpenGL, TBB or LAPACK (Debian's libopencv-core406 needs them all).
+# Static, position-independent, and only what the engine uses: core and imgproc (cv::Mat,
+# resize, cvtColor, GaussianBlur, flips and rotations). Everything else is off, so that nothing
+# is downloaded at build time and the wheel needs no X11, OpenGL, TBB or LAPACK (Debian's
+# libopencv-core406, which development builds link, needs them all).
 #
-# Where this departs from Debian's build of the same source (debian/rules of 4.6.0+dfsg-12), the
-# comment says why; the code generation is Debian's, so the pixels are those of Debian's OpenCV.
+# It is the source of Debian's OpenCV 4.6 packages, and where this departs from Debian's build
+# (debian/rules of 4.6.0+dfsg-12) the comment says why.
 
 set(BUILD_SHARED_LIBS OFF CACHE BOOL "")
 set(ENABLE_PIC ON CACHE BOOL "")  # it goes into a Python extension module
-set(BUILD_LIST "core,imgproc,imgcodecs" CACHE STRING "")
+set(BUILD_LIST "core,imgproc" CACHE STRING "")
 
 # Debian's flags: -O2 (OpenCV's own Release default is -O3; OpenCV adds -DNDEBUG), without the
 # debug information.
@@ -41,14 +40,9 @@ foreach(option IN ITEMS BUILD_ZLIB BUILD_JPEG BUILD_PNG BUILD_TIFF BUILD_WEBP BU
   set(${option} OFF CACHE BOOL "")
 endforeach()
 
-# The imgcodecs formats the tests encode or decode with OpenCV: JPEG, PNG, WebP and TIFF on
-# Debian's libraries (libjpeg62-turbo, libpng16, libwebp, libtiff, as Debian's OpenCV), BMP, PNM
-# and Radiance HDR built in. OpenEXR, JPEG 2000, GDAL, GDCM, Sun raster and PFM are off.
-foreach(option IN ITEMS WITH_JPEG WITH_PNG WITH_WEBP WITH_TIFF WITH_IMGCODEC_PXM
-                        WITH_IMGCODEC_HDR)
-  set(${option} ON CACHE BOOL "")
-endforeach()
-foreach(option IN ITEMS WITH_OPENEXR WITH_OPENJPEG WITH_JASPER WITH_GDAL WITH_GDCM
+# No image codecs: the engine decodes with its own (cpp/src/image/), and imgcodecs is not built.
+foreach(option IN ITEMS WITH_JPEG WITH_PNG WITH_WEBP WITH_TIFF WITH_OPENEXR WITH_OPENJPEG
+                        WITH_JASPER WITH_GDAL WITH_GDCM WITH_IMGCODEC_HDR WITH_IMGCODEC_PXM
                         WITH_IMGCODEC_SUNRASTER WITH_IMGCODEC_PFM)
   set(${option} OFF CACHE BOOL "")
 endforeach()
