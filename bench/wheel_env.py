@@ -1,8 +1,9 @@
 """The self-contained wheel's engine for the benches: `make wheel`'s CPython 3.11 wheel
 (scripts/build_wheel.sh) installed into a virtual environment of its own, build/bench/wheel-venv,
 with the dependency versions the tests use. Its engine is the one users install; the benches run
-it next to the development build (.venv) to show that it is as fast (its codecs keep their SIMD
-paths: the grafted libraries are the very files the development build links)."""
+it next to the development build (.venv) to show that it is as fast: its libraries are built
+from source with zig for glibc 2.28 and linked in statically, and must keep their SIMD paths
+(assembly and run-time dispatch), as Debian's libraries, which the development build links, do."""
 
 from __future__ import annotations
 

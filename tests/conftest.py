@@ -42,6 +42,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_TEST_HOME, ignore_errors=True)
 
 
+# Tests of what `make test` builds in the background (the self-contained wheels, the bare Debian
+# roots) run last: until then the builds use the cores the other tests leave idle.
+_LAST = ("test_clean_root.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name in _LAST)  # stable: the others keep their order
+
+
 @pytest.fixture(scope="session")
 def real_home() -> str:
     """The user's home, which no test may touch."""

@@ -35,8 +35,8 @@ class System:
 
 
 SYSTEMS = [
-    System("bookworm", "3.11", "cp311", "cp311-cp311-manylinux_2_36_x86_64"),
-    System("trixie", "3.13", "abi3", "cp312-abi3-manylinux_2_36_x86_64"),
+    System("bookworm", "3.11", "cp311", "cp311-cp311-manylinux_2_28_x86_64"),
+    System("trixie", "3.13", "abi3", "cp312-abi3-manylinux_2_28_x86_64"),
 ]
 
 
