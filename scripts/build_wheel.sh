@@ -100,8 +100,9 @@ build_one() {
     cp "/usr/include/x86_64-linux-gnu/$version/pyconfig.h" "$multiarch/x86_64-linux-gnu/$version/"
   fi
   # A build folder per kind: the toolchain looks only in the prefixes (nanobind's CMake package
-  # is named by its folder, outside them).
-  CXXFLAGS="-isystem $multiarch" "$python" -m pip wheel -q --no-build-isolation --no-deps . -w "$raw" \
+  # is named by its folder, outside them). nanobind's headers and sources print to stderr
+  # without including <cstdio>, which the stable ABI's Python.h and libc++ do not pull in.
+  CXXFLAGS="-isystem $multiarch -include cstdio" "$python" -m pip wheel -q --no-build-isolation --no-deps . -w "$raw" \
     -C build-dir="build/wheel/cmake-$kind" \
     -C cmake.define.CMAKE_TOOLCHAIN_FILE="$PWD/third_party/toolchain/manylinux.cmake" \
     -C cmake.define.IMG2DATASET_BUNDLED=ON \
