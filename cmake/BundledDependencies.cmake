@@ -66,7 +66,7 @@ _img2dataset_bundled(GIF::GIF giflib)
 add_library(CURL::libcurl ALIAS PkgConfig::CURL)
 add_library(LibArchive::LibArchive ALIAS PkgConfig::ARCHIVE)
 
-# OpenCV's CMake package (third_party/opencv.cmake builds core and imgproc only).
+# OpenCV's CMake package (third_party/opencv.sh builds core and imgproc only).
 find_package(OpenCV 4 CONFIG REQUIRED COMPONENTS core imgproc)
 
 # The archives' symbols stay inside the module: another extension in the same process (pyarrow

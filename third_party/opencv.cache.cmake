@@ -1,4 +1,5 @@
-# CMake initial cache (cmake -C) of the wheels' OpenCV (scripts/build_third_party.sh --manylinux).
+# CMake initial cache (cmake -C) of the wheels' OpenCV, read by opencv.sh
+# (scripts/build_third_party.sh --manylinux).
 #
 # Static, position-independent, and only what the engine uses: core and imgproc (cv::Mat,
 # resize, cvtColor, GaussianBlur, flips and rotations). Everything else is off, so that nothing
