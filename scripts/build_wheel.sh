@@ -110,7 +110,7 @@ build_one() {
   # Debian's Python headers include their pyconfig.h from the multiarch folder,
   # /usr/include/x86_64-linux-gnu/, which zig's compilers (glibc 2.28's headers, not this
   # machine's) do not search: a copy of that one header is put where they do.
-  local include multiarch="$PWD/build/wheel/multiarch-$kind"
+  local include multiarch="$PWD/build/wheel/multiarch"
   include=$("$python" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
   rm -rf "$multiarch"
   if grep -q '#  include <x86_64-linux-gnu/' "$include/pyconfig.h"; then
@@ -119,11 +119,14 @@ build_one() {
     mkdir -p "$multiarch/x86_64-linux-gnu/$version"
     cp "/usr/include/x86_64-linux-gnu/$version/pyconfig.h" "$multiarch/x86_64-linux-gnu/$version/"
   fi
-  # A build folder per kind: the toolchain looks only in the prefixes (nanobind's CMake package
-  # is named by its folder, outside them). nanobind's headers and sources print to stderr
-  # without including <cstdio>, which the stable ABI's Python.h and libc++ do not pull in.
+  # One build folder for both kinds, with the same compiler flags: the engine's libraries, all
+  # but the Python binding, are compiled once, and the second kind builds its binding and links
+  # (FindPython follows the interpreter scikit-build-core names). nanobind's CMake package is
+  # named (nanobind_DIR) because the toolchain looks only in the prefixes. nanobind's headers and
+  # sources print to stderr without including <cstdio>, which the stable ABI's Python.h and
+  # libc++ do not pull in.
   CXXFLAGS="-isystem $multiarch -include cstdio" "$python" -m pip wheel -q --no-build-isolation --no-deps . -w "$raw" \
-    -C build-dir="build/wheel/cmake-$kind" \
+    -C build-dir=build/wheel/cmake \
     -C cmake.define.CMAKE_TOOLCHAIN_FILE="$PWD/third_party/toolchain/manylinux.cmake" \
     -C cmake.define.IMG2DATASET_BUNDLED=ON \
     -C cmake.define.nanobind_DIR="$("$python" -m nanobind --cmake_dir)"
