@@ -23,7 +23,9 @@ zig_toolchain() {
   mkdir -p "$dir/bin" "$dir/cache"
   dir=$(cd "$dir" && pwd)
   # -O2 first: without an optimisation flag zig compiles C in its debug mode, with traps on
-  # undefined behaviour; a build's own -O flags come later and win. A source read from standard
+  # undefined behaviour; a build's own -O flags come later and win. -g0: zig emits debug
+  # information unless told not to, and the wheel's link strips it anyway; without it the
+  # libraries and the engine compile in about a quarter less time. A source read from standard
   # input (`cc -E -dM -`, how Meson asks for the predefined macros) goes through a file: zig
   # hands such a command to clang as it is, with a target clang does not accept.
   local tool suffix
@@ -42,7 +44,7 @@ for argument in "\$@"; do
   fi
   arguments+=("\$argument")
 done
-"$zig" $tool -target $ZIG_TARGET -mcpu=$ZIG_CPU -O2 "\${arguments[@]}"
+"$zig" $tool -target $ZIG_TARGET -mcpu=$ZIG_CPU -O2 -g0 "\${arguments[@]}"
 status=\$?
 [ -z "\$stdin" ] || rm -f "\$stdin"
 exit \$status
