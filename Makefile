@@ -5,6 +5,7 @@
 
 VENV := .venv/bin
 CPP_BUILD := build/cpp
+DEV_BUILD := build/python
 CPP_SOURCES := $(shell git ls-files 'cpp/*.h' 'cpp/*.cc' 2>/dev/null)
 PY_SOURCES := python tests scripts bench
 
@@ -52,10 +53,12 @@ wheels-in-background: setup
 	@mkdir -p build/wheel
 	@nice -n 10 scripts/build_wheel.sh build/wheel/dist cp311 abi3 >build/wheel/background.log 2>&1 &
 
+# In the development build's folder (scripts/setup.sh: Release, warnings are errors): the tests
+# link the engine the Python module is made of, compiled once.
 test-cpp: setup
-	cmake -S . -B $(CPP_BUILD) -G Ninja -DIMG2DATASET_WERROR=ON -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
-	ninja -C $(CPP_BUILD)
-	ctest --test-dir $(CPP_BUILD) --output-on-failure -j2
+	cmake -S . -B $(DEV_BUILD) -DIMG2DATASET_BUILD_TESTS=ON >/dev/null
+	cmake --build $(DEV_BUILD)
+	ctest --test-dir $(DEV_BUILD) --output-on-failure -j2
 
 test-fuzz: setup
 	scripts/fuzz.sh 2000

@@ -47,6 +47,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "$wanted" >"$stamp"
 fi
 
-# Incremental: scikit-build-core keeps its CMake build folder in build/, so an unchanged tree
-# installs in about a second.
-.venv/bin/python -m pip install -q --no-build-isolation --no-deps .
+# Incremental: scikit-build-core keeps its CMake build folder in build/python, so an unchanged
+# tree installs in about a second. The development build: warnings are errors (a plain
+# `pip install .` leaves them warnings), and `make test-cpp` builds the C++ tests in this same
+# folder, against the same compiled engine.
+.venv/bin/python -m pip install -q --no-build-isolation --no-deps . \
+  -C cmake.define.IMG2DATASET_WERROR=ON
