@@ -42,7 +42,7 @@ pack: setup
 test: setup roots-in-background wheels-in-background test-cpp test-asan test-tsan test-fuzz test-python
 
 # The bare Debian roots of tests/test_clean_root.py (debootstrap: minutes of downloads and
-# unpacking) and the self-contained wheels it installs there (about 12 minutes of compiling the
+# unpacking) and the self-contained wheels it installs there (about 11 minutes of compiling the
 # first time, at a lower priority) are made while the other tests run; that test runs last and
 # waits for them (locks).
 roots-in-background: setup

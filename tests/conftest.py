@@ -61,7 +61,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def built_wheels() -> dict[str, Path]:
     """The wheels of `make wheel` by kind ("cp311", "abi3"), both built by one call as `make wheel`
     builds them. In `make test` the build started in the background; this waits for it (the
-    library stack takes about 12 minutes on 2 cores the first time, longer next to the tests)."""
+    library stack takes about 11 minutes on 2 cores the first time, longer next to the tests)."""
     from support.clean_roots import SYSTEMS
 
     kinds = [system.wheel for system in SYSTEMS]
