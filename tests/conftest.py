@@ -31,7 +31,6 @@ import pytest  # noqa: E402
 
 # Tests import their helpers as `support.*`, whatever directory pytest is started from.
 _TESTS_DIR = str(Path(__file__).resolve().parent)
-_REPO = Path(__file__).resolve().parents[1]
 if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
@@ -62,10 +61,10 @@ def built_wheels() -> dict[str, Path]:
     """The wheels of `make wheel` by kind ("cp311", "abi3"), both built by one call as `make wheel`
     builds them. In `make test` the build started in the background; this waits for it (the
     library stack takes about 11 minutes on 2 cores the first time, longer next to the tests)."""
-    from support.clean_roots import SYSTEMS
+    from support.clean_roots import REPO, SYSTEMS
 
     kinds = [system.wheel for system in SYSTEMS]
-    script, dist = _REPO / "scripts" / "build_wheel.sh", _REPO / "build" / "wheel" / "dist"
+    script, dist = REPO / "scripts" / "build_wheel.sh", REPO / "build" / "wheel" / "dist"
     built = subprocess.run(
         [str(script), str(dist), *kinds], check=True, capture_output=True, text=True, timeout=2400
     )
